@@ -1,0 +1,145 @@
+"""The `clean` command. Thin: every command calls a function of the package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from cleaner.config import FORMATS, Config, load_config_file
+from cleaner.errors import UserError
+
+MAIN_HELP = """\
+Clean a folder of scraped documents into a deduplicated dataset with provenance.
+
+\b
+Examples:
+  clean seeds/ --to parquet          Parquet shards + manifest in out/seeds/
+  clean crawl/ --to hf --lang en,es  a folder for datasets.load_from_disk
+  clean a.jsonl.gz b/ --to jsonl --name mix --out /data/clean
+  clean explain seeds/002_4159d1db6277fff6.txt   why each line was kept or removed
+  clean train ../shared/data/wcxb-dev --out model.npz
+  clean eval ../shared/data/wcxb-dev --as-text
+
+\b
+Inputs: .txt/.md (text), .html/.htm (HTML), .jsonl (a "text" or "html" field;
+other fields are kept as metadata), each optionally gzipped. Folders are read
+recursively, in sorted order.
+"""
+
+SUBCOMMANDS = ("run", "explain", "train", "eval", "config", "report")
+
+app = typer.Typer(help=MAIN_HELP, rich_markup_mode=None, add_completion=False,
+                  no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@app.command("run", help=MAIN_HELP)
+def run_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders to clean.",
+                                                 show_default=False)],
+    to: Annotated[str | None, typer.Option(
+        "--to", help=f"Output format: {', '.join(FORMATS)}. [default: parquet]")] = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", help="Output folder. [default: out]")] = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Dataset name, a folder under --out. [default: the input's name]")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Keep only these languages, e.g. en,es (ISO 639-1). [default: all]")
+    ] = None,
+    min_words: Annotated[int | None, typer.Option(
+        "--min-words", help="Reject documents shorter than this after cleaning. [default: 50]")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Processes to use; 0 means all cores. [default: 0]")] = None,
+    no_model: Annotated[bool, typer.Option(
+        "--no-model", help="Use the rules only; do not run the trained line model.")] = False,
+    no_dedup: Annotated[bool, typer.Option(
+        "--no-dedup", help="Keep duplicate documents.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Follow symlinks that leave the input folder.")] = False,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="A TOML file of options (same names as the flags).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")
+                     ] = False,
+) -> None:
+    from cleaner.pipeline import Pipeline
+    from cleaner.progress import Progress, print_summary
+
+    values = load_config_file(config) if config else {}
+    flags = {"to": to, "out": out, "name": name, "min_words": min_words, "workers": workers,
+             "lang": lang.split(",") if lang is not None else None}
+    values.update({k: v for k, v in flags.items() if v is not None})
+    for flag, key in ((no_model, "model"), (no_dedup, "dedup")):
+        if flag:
+            values[key] = False
+    if follow_symlinks:
+        values["follow_symlinks"] = True
+    if quiet:
+        values["quiet"] = True
+    cfg = Config(**values).validate()
+    pipeline = Pipeline(cfg)
+    with Progress(enabled=not cfg.quiet) as progress:
+        result = pipeline.run([str(i) for i in inputs], progress=progress.update)
+    if not cfg.quiet:
+        print_summary(result)
+
+
+@app.command("explain")
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="A text, HTML or JSONL file.")],
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules only.")] = False,
+    color: Annotated[bool | None, typer.Option(
+        "--color/--no-color", help="Colour the verdicts. [default: when a terminal]")] = None,
+) -> None:
+    """Print every line of FILE with its verdict, reason and score: for tuning rules."""
+    from cleaner.explain import explain
+
+    explain(file, model=not no_model, color=color)
+
+
+def _register_optional() -> None:
+    """The model's commands live with the model; they are added when it is there."""
+    try:
+        from cleaner.model import cli as model_cli
+    except ImportError:
+        return
+    app.command("train", help="Train the line model from a folder of labelled pages.")(
+        model_cli.train_command)
+    app.command("eval", help="Score cleaning against gold text: shingle and bag-of-words F1.")(
+        model_cli.eval_command)
+
+
+_register_optional()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: `clean INPUT...` runs the main job; `clean SUBCOMMAND ...` the others."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help"):
+        args = ["run", *args]
+    try:
+        app(args=args, prog_name="clean", standalone_mode=False)
+    except UserError as e:
+        _fail(str(e))
+    except click.exceptions.Abort:
+        _fail("interrupted", code=130)
+    except click.ClickException as e:
+        _fail(e.format_message(), code=e.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", code=130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except OSError as e:  # an unwritable --out, a full disk: the user's to fix
+        _fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+
+
+def _fail(message: str, code: int = 2) -> None:
+    print(f"clean: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The record that flows one way through the pipeline: reader -> extractor -> filters -> writer.
+
+A `Document` carries its source facts, its lines, and one `LineDecision` per removed line.
+Everything downstream (the output rows, the stats, the report) is built from these
+decisions; nothing is recomputed separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KEPT = "kept"
+REJECTED = "rejected"
+
+
+@dataclass(slots=True)
+class Line:
+    """One non-blank line of a document's decoded text.
+
+    `number` is 1-based among the document's non-blank lines; `start`/`end` are character
+    offsets into `Document.raw_text`, so `raw_text[start:end] == text` always holds.
+    """
+
+    number: int
+    start: int
+    end: int
+    text: str
+    blank_before: bool = False
+    # Filled by the filters. `reason` is None while the line is kept.
+    reason: str | None = None
+    score: float = 0.0
+    detail: str = ""
+    by: str = ""  # "rule" or "model"
+    model_score: float | None = None  # the model's P(content), when the model ran
+
+    @property
+    def removed(self) -> bool:
+        return self.reason is not None
+
+    def remove(self, reason: str, score: float, detail: str = "", by: str = "rule") -> None:
+        """Mark the line removed, unless an earlier filter already removed it."""
+        if self.reason is None:
+            self.reason = reason
+            self.score = float(score)
+            self.detail = detail
+            self.by = by
+
+
+@dataclass(slots=True)
+class Document:
+    """A document on its way through the pipeline."""
+
+    id: str
+    source_path: str
+    source_sha256: str
+    source_bytes: int
+    format: str
+    raw_text: str = ""  # decoded text (HTML: the extracted main text); spans index this
+    html: str | None = None  # the decoded page, for HTML input until extraction
+    encoding: str | None = None
+    record_index: int = 0
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. "mojibake repaired"
+    lines: list[Line] = field(default_factory=list)
+    language: str | None = None
+    language_prob: float | None = None
+    status: str = KEPT
+    reject_reason: str | None = None
+    reject_detail: str = ""
+    duplicate_of: str | None = None
+
+    def reject(self, reason: str, detail: str = "", duplicate_of: str | None = None) -> None:
+        """Reject the document, unless an earlier filter already did."""
+        if self.status == KEPT:
+            self.status = REJECTED
+            self.reject_reason = reason
+            self.reject_detail = detail
+            self.duplicate_of = duplicate_of
+
+    @property
+    def kept_lines(self) -> list[Line]:
+        return [ln for ln in self.lines if not ln.removed]
+
+    @property
+    def removed_lines(self) -> list[Line]:
+        return [ln for ln in self.lines if ln.removed]
+
+    @property
+    def text(self) -> str:
+        """The kept lines; a blank line separates two kept lines that had one between them."""
+        out: list[str] = []
+        gap = False
+        for ln in self.lines:
+            gap = gap or ln.blank_before
+            if ln.removed:
+                continue
+            if out:
+                out.append("\n\n" if gap else "\n")
+            out.append(ln.text.rstrip())
+            gap = False
+        return "".join(out)

@@ -1,0 +1,72 @@
+"""HTML to main text: trafilatura first (one paragraph a line), jusText when it finds nothing.
+
+Neither parser fetches anything: trafilatura and jusText parse with lxml, which does not
+resolve external entities or load DTDs from the network for HTML input.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from cleaner.document import Document
+
+_LANG_ATTR = re.compile(r"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
+_JUSTEXT_LANG = {
+    "en": "English", "es": "Spanish", "de": "German", "fr": "French", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "ru": "Russian", "sv": "Swedish",
+}
+
+# trafilatura logs every page it finds too small; that is an outcome, not an error.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+class HtmlExtractor:
+    """Sets a document's `raw_text` (and title, url, date) from its HTML. Call `apply(doc)`."""
+
+    name = "html"
+
+    def __init__(self, favor_recall: bool = False) -> None:
+        self.favor_recall = favor_recall
+
+    def apply(self, doc: Document) -> None:
+        html = doc.html
+        if html is None:
+            return
+        doc.html = None  # the page is not needed past this point
+        text, meta = self._trafilatura(html)
+        if not text.strip():
+            text = self._justext(html)
+            if text.strip():
+                doc.notes.append("main text by jusText (trafilatura found none)")
+        doc.raw_text = text
+        for key in ("title", "url", "date"):
+            if getattr(doc, key) is None and meta.get(key):
+                setattr(doc, key, meta[key])
+
+    def _trafilatura(self, html: str) -> tuple[str, dict[str, str]]:
+        import trafilatura
+
+        try:
+            res = trafilatura.bare_extraction(
+                html, with_metadata=True, include_comments=False, include_tables=True,
+                favor_recall=self.favor_recall, as_dict=True,
+            )
+        except Exception:  # a parser failure on hostile markup is "found nothing"
+            return "", {}
+        if not res:
+            return "", {}
+        meta = {k: res[k] for k in ("title", "url", "date") if isinstance(res.get(k), str)}
+        return res.get("text") or "", meta
+
+    @staticmethod
+    def _justext(html: str) -> str:
+        import justext
+
+        m = _LANG_ATTR.search(html[:4096])
+        lang = _JUSTEXT_LANG.get(m.group(1).lower(), "English") if m else "English"
+        try:
+            paragraphs = justext.justext(html.encode("utf-8"), justext.get_stoplist(lang))
+        except Exception:
+            return ""
+        return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)

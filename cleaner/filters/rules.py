@@ -1,0 +1,293 @@
+"""Heuristic boilerplate rules: one readable core, thresholds named at the top.
+
+Each rule looks at a line, or at a line and its neighbours, and marks it removed with a
+reason code, a score (the rule's confidence) and a short human-readable detail. The
+language-specific words cover English, Spanish, German and French. No rule names a site.
+
+Reason codes:
+    copyright        copyright and rights-reserved lines
+    social           follow / share / newsletter / subscribe prompts
+    cookie           cookie and privacy notices
+    nav              navigation: previous/next and their linked headlines, back to top,
+                     skip to content, breadcrumbs, menus of short link words
+    related          a "Trending / Related / Read more / You may also like ..." heading
+    related_teaser   the teaser list that follows such a heading
+    repeated         a later copy of a paragraph already seen in the same document
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cleaner.document import Document, Line
+from cleaner.text import fold, paragraph_key, word_count
+
+# --- thresholds -------------------------------------------------------------------------
+MAX_COPYRIGHT_WORDS = 40  # a copyright notice is a short line, not a paragraph about law
+MAX_SOCIAL_WORDS = 20  # a follow/share prompt line
+MAX_SOCIAL_SEGMENT_WORDS = 10  # each "|"-separated part of a prompt line
+MAX_COOKIE_WORDS = 90  # a cookie banner may be a long sentence or two
+MAX_PRIVACY_LINK_WORDS = 6  # "Privacy Policy" as a bare link line
+MAX_HEADING_WORDS = 8  # "Trending News on X", "You may also like"
+MAX_TEASER_WORDS = 20  # a non-bulleted teaser headline
+MAX_TEASERS = 20  # at most this many lines follow a related heading as its list
+PROSE_WORDS = 25  # a line at least this long, not bulleted, is body prose
+MAX_LINKED_HEADLINE_WORDS = 20  # the headline after "Previous" / "Next"
+MAX_BREADCRUMB_SEGMENT_WORDS = 6
+MIN_MENU_SEGMENTS = 4
+MAX_MENU_SEGMENT_WORDS = 3
+MIN_REPEAT_WORDS = 6  # shorter repeated lines are headings or nav, not paragraphs
+
+SCORE_PATTERN = 1.0  # the line itself matches a boilerplate pattern
+SCORE_CONTEXT = 0.9  # removed because of the line before it (teasers, linked headlines)
+SCORE_REPEAT = 1.0
+
+# --- word lists ---------------------------------------------------------------------------
+_BULLET = re.compile(r"^\s*(?:[•·▪▸►▶‣◦●○■□✓✔\-–—*+>»›]+|\d{1,2}[.)])\s*")
+_STRIP = re.compile(r"^[\s•·▪▸►▶‣◦●○■□#*+\-–—«»‹›<>←→↑⬆^|:]+|[\s•·▪▸►▶‣◦●○■□#*+\-–—«»‹›<>←→↑⬆^|:.!]+$")
+_SEGMENT_SPLIT = re.compile(r"\s+[|·•]\s+|\s*\|\s*")
+
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)\s*\d{4}|&copy;|copyright\s*(?:©|\(c\)|\d{4}))"
+    r"|all rights reserved|todos los derechos reservados|derechos reservados"
+    r"|alle rechte vorbehalten|tous droits réservés|tous droits reserves"
+    r"|todos os direitos reservados|tutti i diritti riservati"
+)
+
+_SOCIAL_SEGMENT = re.compile(
+    r"^(?:"
+    # English
+    r"follow us|follow (?:\w+ )?on (?:twitter|x|facebook|instagram|linkedin|youtube|tiktok"
+    r"|google news|threads|bluesky|mastodon|pinterest|whatsapp|telegram)"
+    r"|like us on|connect with us|find us on|join us on|stay (?:connected|in touch|updated)"
+    r"|share (?:this|on|via|the|article|story|post)\b|share$|tweet(?: this)?$|email this|print this"
+    r"|click to (?:share|print|email)"
+    r"|(?:sign up|subscribe|register)(?: now| today| free| here)?(?: to| for)?"
+    r"(?: our| the)?(?: free)?(?: daily| weekly)?(?: email)? newsletters?"
+    r"|subscribe(?: now| today| here)?$|subscribe to (?:our|the|us)"
+    r"|get (?:our|the) (?:\w+ )?newsletter|newsletter$|join our (?:mailing list|newsletter|community)"
+    # Spanish
+    r"|s[ií]guenos|sigue(?:nos)? en|suscr[ií]bete|suscr[ií]base|comparte|compartir"
+    r"|recibe (?:nuestro|el) bolet[ií]n|bolet[ií]n$|[uú]nete a"
+    # German
+    r"|folgen sie uns|folge uns|folgt uns|teilen$|jetzt teilen|artikel teilen|auf \w+ teilen"
+    r"|newsletter abonnieren|abonnieren sie|jetzt abonnieren|zum newsletter|melden sie sich"
+    r"(?: jetzt)? (?:für|zu) (?:unserem|unseren|den|dem) newsletter"
+    # French
+    r"|suivez[- ]nous|abonnez[- ]vous|partager|partagez|inscrivez[- ]vous (?:à|a) (?:notre|la)"
+    r" newsletter|recevez (?:notre|la) newsletter|rejoignez[- ]nous"
+    r")"
+)
+
+_COOKIE = re.compile(
+    r"we use cookies|this (?:web)?site uses cookies|our (?:web)?site uses cookies"
+    r"|by (?:continuing|using|browsing)(?: to (?:use|browse))? (?:this|our) (?:web)?site,? you"
+    r" (?:agree|consent|accept)|accept (?:all )?cookies|cookie (?:settings|preferences|policy"
+    r"|consent|notice)|manage (?:cookies|cookie|consent)|we value your privacy"
+    r"|do not sell my personal information"
+    r"|(?:utilizamos|usamos|este sitio(?: web)? utiliza|esta web utiliza) cookies"
+    r"|aceptar(?: todas las)? cookies|configuraci[oó]n de cookies|pol[ií]tica de cookies"
+    r"|wir verwenden cookies|wir nutzen cookies|diese (?:web)?seite (?:verwendet|nutzt) cookies"
+    r"|diese website (?:verwendet|nutzt) cookies|cookies akzeptieren|cookie-einstellungen"
+    r"|nous utilisons des cookies|ce site(?: web)? utilise des cookies|accepter (?:tous )?les"
+    r" cookies|param[eè]tres des cookies|g[ée]rer les cookies|politique (?:de|relative aux)"
+    r" cookies"
+)
+_PRIVACY_LINK = re.compile(
+    r"^(?:privacy(?: policy| notice| settings)?|terms(?: of (?:use|service))?(?: and|&)?"
+    r"|pol[ií]tica de privacidad|aviso legal|datenschutz(?:erkl[äa]rung)?|impressum"
+    r"|politique de confidentialit[ée]|mentions l[ée]gales|accept all|alle akzeptieren"
+    r"|tout accepter|aceptar todo)"
+)
+
+_RELATED_HEADING = re.compile(
+    r"^(?:"
+    r"trending|related|popular|recommended|more from\b|more (?:stories|news|articles|posts|videos)"
+    r"|read more|read next|read also|also read|you (?:may|might) also (?:like|enjoy|be interested)"
+    r"|you may be interested|most (?:read|popular|viewed|shared)|top stories|don'?t miss"
+    r"|see also|further reading|latest (?:news|stories|posts|articles)|editor'?s picks"
+    r"|(?:noticias|art[ií]culos|notas|entradas) relacionad[oa]s|relacionad[oa]s"
+    r"|(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar|lo m[aá]s (?:le[ií]do|visto|popular)"
+    r"|m[aá]s (?:noticias|le[ií]d[oa]s|populares|vistas)|m[aá]s de\b|leer m[aá]s"
+    r"|lee (?:tambi[eé]n|m[aá]s)|tendencias|recomendad[oa]s|te recomendamos|[uú]ltimas noticias"
+    r"|das k[öo]nnte (?:sie|dich) auch interessieren"
+    r"|(?:weitere|[äa]hnliche|verwandte|empfohlene|beliebte) (?:artikel|beitr[äa]ge|nachrichten"
+    r"|themen)|mehr (?:zum thema|aus|von|lesen|artikel|nachrichten)|meistgelesen|meist gelesen"
+    r"|weiterlesen|auch interessant|im trend|lesen sie auch|empfehlungen"
+    r"|(?:articles?|sujets) (?:similaires|connexes|li[ée]s|recommand[ée]s)|(?:[àa] )?lire aussi"
+    r"|lire la suite|vous (?:aimerez|pourriez) aussi|vous aimerez|les plus (?:lus|populaires"
+    r"|partag[ée]s)|tendances|plus d'articles|sur le m[êe]me sujet|populaires|recommand[ée]s"
+    r"|dans la m[êe]me rubrique"
+    r")"
+)
+# Link lines that stand alone ("Read more") and are removed without needing a list after them.
+_READ_MORE = re.compile(
+    r"^(?:read more|continue reading|read the full (?:story|article)|leer m[aá]s|seguir leyendo"
+    r"|weiterlesen|mehr lesen|lire la suite|en savoir plus)$"
+)
+
+_PREV_NEXT = re.compile(
+    r"^(?:previous|prev|next|older|newer|(?:previous|next|older|newer) (?:post|article|story"
+    r"|entry|page|posts|articles|stories|entries)"
+    r"|anterior|siguiente|(?:entrada|art[ií]culo|noticia|p[aá]gina) (?:anterior|siguiente)"
+    r"|zur[üu]ck|weiter|vorherige[rsn]?|n[äa]chste[rsn]?|(?:vorherige[rsn]?|n[äa]chste[rsn]?)"
+    r" (?:artikel|beitrag|seite|post)"
+    r"|pr[ée]c[ée]dent(?:e)?|suivant(?:e)?|(?:article|page) (?:pr[ée]c[ée]dent(?:e)?|suivant(?:e)?))$"
+)
+_PREV_NEXT_INLINE = re.compile(
+    r"^(?:previous|next|older|newer) (?:post|article|story|entry)\s*[:»›>\-–]"
+    r"|^(?:entrada|art[ií]culo|noticia) (?:anterior|siguiente)\s*[:»›>\-–]"
+    r"|^(?:vorherige[rsn]?|n[äa]chste[rsn]?) (?:artikel|beitrag)\s*[:»›>\-–]"
+    r"|^article (?:pr[ée]c[ée]dent|suivant)\s*[:»›>\-–]"
+)
+_NAV_LINE = re.compile(
+    r"^(?:scroll to top|back to top|go to top|to top|top of page|return to top|skip to (?:main )?"
+    r"(?:content|navigation|footer)|jump to (?:main )?(?:content|navigation)|toggle navigation"
+    r"|main menu|menu|open menu|close menu|search|home|load more|show more|view all|see all"
+    r"|page \d+ of \d+|volver arriba|ir arriba|subir|ir al contenido(?: principal)?"
+    r"|saltar al contenido(?: principal)?|inicio|men[uú]|buscar|cargar m[aá]s|ver m[aá]s|ver todo"
+    r"|nach oben|zum inhalt(?: springen)?|springe zum inhalt|zum hauptinhalt springen|startseite"
+    r"|suche|mehr laden|alle anzeigen|retour en haut(?: de (?:la )?page)?|haut de page"
+    r"|aller au contenu(?: principal)?|passer au contenu|accueil|rechercher|voir plus|voir tout"
+    r"|charger plus)$"
+)
+_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>|»|›|/|→)\s+")
+_END_PUNCT = re.compile(r"[.!?…]\s*[\"'”’»)]*$")
+
+
+@dataclass(slots=True)
+class _View:
+    """What the rules look at for one line."""
+
+    line: Line
+    key: str  # folded, bullets and arrows stripped
+    words: int
+    bullet: bool
+
+
+def _view(line: Line) -> _View:
+    folded = fold(line.text)
+    key = _STRIP.sub("", folded)
+    return _View(line, key, word_count(folded), bool(_BULLET.match(line.text)))
+
+
+def _is_prose(v: _View) -> bool:
+    return v.words >= PROSE_WORDS and not v.bullet
+
+
+class BoilerplateRules:
+    """Marks boilerplate lines of a document. Call `apply(doc)`."""
+
+    name = "rules"
+
+    def apply(self, doc: Document) -> None:
+        views = [_view(ln) for ln in doc.lines]
+        for v in views:
+            self._line_rules(v)
+        self._context_rules(views)
+        self._repeats(views)
+
+    # one line at a time ---------------------------------------------------------------
+    def _line_rules(self, v: _View) -> None:
+        key, n = v.key, v.words
+        if not key:
+            return
+        if n <= MAX_COPYRIGHT_WORDS and _COPYRIGHT.search(key):
+            v.line.remove("copyright", SCORE_PATTERN, "copyright / rights-reserved notice")
+        elif n <= MAX_COOKIE_WORDS and _COOKIE.search(key):
+            v.line.remove("cookie", SCORE_PATTERN, "cookie or privacy notice")
+        elif n <= MAX_PRIVACY_LINK_WORDS and _PRIVACY_LINK.match(key) and not _END_PUNCT.search(
+            v.line.text
+        ):
+            v.line.remove("cookie", SCORE_PATTERN, "privacy / legal link")
+        elif n <= MAX_SOCIAL_WORDS and _is_social(key):
+            v.line.remove("social", SCORE_PATTERN, "follow / share / newsletter prompt")
+        elif _READ_MORE.match(key):
+            v.line.remove("related", SCORE_PATTERN, "'read more' link")
+        elif _PREV_NEXT.match(key) or (
+            n <= MAX_LINKED_HEADLINE_WORDS + 3 and _PREV_NEXT_INLINE.match(key)
+        ):
+            v.line.remove("nav", SCORE_PATTERN, "previous / next link")
+        elif _NAV_LINE.match(key):
+            v.line.remove("nav", SCORE_PATTERN, "navigation link")
+        elif _is_breadcrumb(key):
+            v.line.remove("nav", SCORE_PATTERN, "breadcrumb")
+        elif _is_menu(key):
+            v.line.remove("nav", SCORE_PATTERN, "menu of short links")
+
+    # a line and its neighbours --------------------------------------------------------
+    def _context_rules(self, views: list[_View]) -> None:
+        for i, v in enumerate(views):
+            if _PREV_NEXT.match(v.key):
+                self._linked_headline(views, i)
+            elif (
+                v.words <= MAX_HEADING_WORDS
+                and _RELATED_HEADING.match(v.key)
+                and not _END_PUNCT.search(v.line.text)
+            ):
+                self._related_block(views, i)
+
+    def _linked_headline(self, views: list[_View], i: int) -> None:
+        """The headline that a Previous / Next link points to is the next line that is not
+        itself a Previous / Next link."""
+        j = i + 1
+        while j < len(views) and _PREV_NEXT.match(views[j].key):
+            j += 1
+        if j < len(views):
+            nxt = views[j]
+            if 0 < nxt.words <= MAX_LINKED_HEADLINE_WORDS and not _is_prose(nxt):
+                nxt.line.remove("nav", SCORE_CONTEXT, "headline linked by previous / next")
+
+    def _related_block(self, views: list[_View], i: int) -> None:
+        """A related heading is boilerplate when a teaser list follows it (or nothing does);
+        when body prose follows, it is a section heading ("Related work") and stays."""
+        items: list[_View] = []
+        bulleted = None
+        for v in views[i + 1 : i + 1 + MAX_TEASERS]:
+            if bulleted is None:
+                bulleted = v.bullet
+            if bulleted and not v.bullet and not v.line.removed:
+                break
+            if not bulleted and (_is_prose(v) or v.words > MAX_TEASER_WORDS):
+                break
+            items.append(v)
+        if not items and i + 1 < len(views):
+            return  # prose follows: a real section heading
+        views[i].line.remove("related", SCORE_PATTERN, "related / trending heading")
+        for v in items:
+            v.line.remove("related_teaser", SCORE_CONTEXT, "teaser under a related heading")
+
+    # repeated paragraphs --------------------------------------------------------------
+    def _repeats(self, views: list[_View]) -> None:
+        seen: dict[str, int] = {}
+        for v in views:
+            if v.words < MIN_REPEAT_WORDS:
+                continue
+            k = paragraph_key(v.line.text)
+            first = seen.setdefault(k, v.line.number)
+            if first != v.line.number:
+                v.line.remove("repeated", SCORE_REPEAT, f"repeats line {first}")
+
+
+def _is_social(key: str) -> bool:
+    segments = [s.strip() for s in _SEGMENT_SPLIT.split(key) if s.strip()]
+    return bool(segments) and all(
+        word_count(s) <= MAX_SOCIAL_SEGMENT_WORDS and _SOCIAL_SEGMENT.match(s) for s in segments
+    )
+
+
+def _is_breadcrumb(key: str) -> bool:
+    parts = _BREADCRUMB_SPLIT.split(key)
+    if len(parts) < 3 and not (len(parts) == 2 and _NAV_LINE.match(parts[0])):
+        return False
+    return all(0 < word_count(p) <= MAX_BREADCRUMB_SEGMENT_WORDS for p in parts) and not any(
+        _END_PUNCT.search(p) for p in parts[:-1]
+    )
+
+
+def _is_menu(key: str) -> bool:
+    parts = [p for p in _SEGMENT_SPLIT.split(key) if p.strip()]
+    return len(parts) >= MIN_MENU_SEGMENTS and all(
+        0 < word_count(p) <= MAX_MENU_SEGMENT_WORDS for p in parts
+    )

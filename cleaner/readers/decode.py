@@ -1,0 +1,111 @@
+"""Bytes to text: gzip, BOMs, UTF-8 first, then the detected encoding; binary is refused.
+
+The original bytes are never modified. What was done to get text (encoding detected,
+mojibake repaired, NUL bytes dropped) is recorded in the document's notes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import zlib
+
+from charset_normalizer import from_bytes
+
+SNIFF_BYTES = 8192
+MAX_CONTROL_RATIO = 0.10  # more control characters than this in the sniffed head: binary
+_MOJIBAKE_HINTS = ("Ã", "â€", "Â")
+_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)}
+
+
+class DecodeProblem(Exception):
+    """The bytes cannot become text; `reason` is a reason code for the rejected row."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def gunzip(data: bytes, limit: int) -> bytes:
+    """Decompress gzip data, refusing more than `limit` bytes of output (gzip bombs)."""
+    out = io.BytesIO()
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    chunk_in = io.BytesIO(data)
+    try:
+        while True:
+            buf = d.unconsumed_tail or chunk_in.read(65536)
+            if not buf:
+                break
+            out.write(d.decompress(buf, 1 << 20))
+            if out.tell() > limit:
+                raise DecodeProblem(
+                    "too_large", f"expands to more than {limit} bytes when decompressed"
+                )
+            if d.eof:
+                rest = d.unused_data
+                if rest.strip(b"\0"):
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)  # concatenated members
+                    chunk_in = io.BytesIO(rest + chunk_in.read())
+                    continue
+                break
+    except zlib.error as e:
+        raise DecodeProblem("bad_gzip", f"corrupt gzip data: {e}") from None
+    if not d.eof:
+        raise DecodeProblem("bad_gzip", "truncated gzip file")
+    return out.getvalue()
+
+
+def is_gzip(data: bytes) -> bool:
+    return data[:2] == b"\x1f\x8b"
+
+
+def decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Decode bytes to text. Returns (text, encoding, notes); raises DecodeProblem."""
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        text, enc = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, enc = data.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, enc = _detect(data)
+            notes.append(f"decoded as {enc} (not valid UTF-8)")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        notes.append("NUL characters dropped")
+    if _looks_binary(text):
+        raise DecodeProblem("binary", "binary data, not text")
+    if any(h in text for h in _MOJIBAKE_HINTS):
+        import ftfy  # imported lazily: only mojibake suspects pay for it
+
+        fixed = ftfy.fix_encoding(text)
+        if fixed != text:
+            text = fixed
+            notes.append("mojibake repaired (text had been decoded twice)")
+    return text, enc, notes
+
+
+def _detect(data: bytes) -> tuple[str, str]:
+    head = data[: SNIFF_BYTES * 8]
+    if head.count(b"\x00") > len(head) * MAX_CONTROL_RATIO:
+        raise DecodeProblem("binary", "binary data, not text")
+    best = from_bytes(head).best()
+    if best is None or best.encoding is None:
+        raise DecodeProblem("binary", "binary data: no text encoding fits")
+    enc = best.encoding
+    try:
+        return data.decode(enc, errors="replace"), enc
+    except LookupError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _looks_binary(text: str) -> bool:
+    head = text[:SNIFF_BYTES]
+    if not head:
+        return False
+    bad = sum(1 for ch in head if ord(ch) in _CONTROL or ch == "\ufffd")
+    return bad > len(head) * MAX_CONTROL_RATIO

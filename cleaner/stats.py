@@ -1,0 +1,98 @@
+"""Run statistics, accumulated from the output rows themselves (never recomputed apart).
+
+The end-of-run summary, `manifest.json`, `stats.json`, the dataset card and the report
+all read these numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.text import word_count
+
+LENGTH_BINS = (0, 10, 50, 100, 200, 500, 1000, 2000, 5000, 10000)  # words
+
+
+def _bin(n: int) -> str:
+    lower = LENGTH_BINS[0]
+    for b in LENGTH_BINS[1:]:
+        if n < b:
+            return f"{lower}-{b - 1}"
+        lower = b
+    return f"{LENGTH_BINS[-1]}+"
+
+
+@dataclass
+class Stats:
+    documents: int = 0
+    kept: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    unreadable: Counter = field(default_factory=Counter)
+    lines_in: int = 0
+    lines_kept: int = 0
+    lines_removed: Counter = field(default_factory=Counter)
+    lines_removed_by: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
+    words_before: Counter = field(default_factory=Counter)
+    words_after: Counter = field(default_factory=Counter)
+    input_bytes: int = 0
+    seconds: float = 0.0
+    _files: set = field(default_factory=set, repr=False)
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        self.documents += 1
+        if row["status"] == "kept":
+            self.kept += 1
+            self.languages[row["language"] or "unknown"] += 1
+            self.words_after[_bin(row["n_words"])] += 1
+        else:
+            self.rejected[row["reject_reason"]] += 1
+        self.lines_in += row["n_lines_in"]
+        self.lines_kept += row["n_lines_kept"]
+        removed_words = 0
+        for r in row["removed"]:
+            self.lines_removed[r["reason"]] += 1
+            self.lines_removed_by[r["by"]] += 1
+            removed_words += word_count(r["text"])
+        self.words_before[_bin(row["n_words"] + removed_words)] += 1
+        if row["source_path"] not in self._files:
+            self._files.add(row["source_path"])
+            self.input_bytes += row["source_bytes"] or 0
+
+    def add_unreadable(self, reason: str) -> None:
+        self.unreadable[reason] += 1
+
+    @property
+    def inputs(self) -> int:
+        return self.documents + sum(self.unreadable.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        secs = round(self.seconds, 3)
+        return {
+            "documents_in": self.inputs,
+            "documents": self.documents,
+            "kept": self.kept,
+            "rejected": sum(self.rejected.values()),
+            "rejected_by_reason": dict(sorted(self.rejected.items())),
+            "unreadable": sum(self.unreadable.values()),
+            "unreadable_by_reason": dict(sorted(self.unreadable.items())),
+            "lines_in": self.lines_in,
+            "lines_kept": self.lines_kept,
+            "lines_removed": sum(self.lines_removed.values()),
+            "lines_removed_by_reason": dict(sorted(self.lines_removed.items())),
+            "lines_removed_by": dict(sorted(self.lines_removed_by.items())),
+            "languages": dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "words_before_histogram": _ordered(self.words_before),
+            "words_after_histogram": _ordered(self.words_after),
+            "input_bytes": self.input_bytes,
+            "seconds": secs,
+            "docs_per_second": round(self.inputs / secs, 1) if secs else None,
+            "mb_per_second": round(self.input_bytes / 1e6 / secs, 3) if secs else None,
+        }
+
+
+def _ordered(c: Counter) -> dict[str, int]:
+    keys = [_bin(b) for b in LENGTH_BINS]
+    return {k: c[k] for k in keys if c[k]}

@@ -1,0 +1,107 @@
+"""Shard writers: rows stream in, bounded shards come out, each written atomically.
+
+A shard is written under a temporary name and renamed into place only once complete, so
+a crash never leaves a half-written shard that looks finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cleaner.writers.schema import SCHEMA
+
+SPLITS = ("train", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    path: str  # relative to the output folder
+    split: str
+    rows: int
+    sha256: str
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call `write(tmp_path)`, then rename the temporary file to `path`."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class ShardWriter:
+    """Buffers rows per split and writes a shard every `shard_rows` rows. Call `write`."""
+
+    extension = ""
+
+    def __init__(self, folder: Path, shard_rows: int) -> None:
+        self.folder = folder
+        self.shard_rows = shard_rows
+        self._buffers: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+        self.shards: list[Shard] = []
+
+    def write(self, row: dict[str, Any], split: str) -> None:
+        buf = self._buffers[split]
+        buf.append(row)
+        if len(buf) >= self.shard_rows:
+            self._flush(split)
+
+    def close(self) -> list[Shard]:
+        """Flush what is left; every split gets at least one (possibly empty) shard."""
+        for split in SPLITS:
+            if self._buffers[split] or not any(s.split == split for s in self.shards):
+                self._flush(split)
+        return self.shards
+
+    def _flush(self, split: str) -> None:
+        rows = self._buffers[split]
+        index = sum(1 for s in self.shards if s.split == split)
+        rel = f"data/{split}-{index:05d}{self.extension}"
+        path = self.folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: self._write_file(tmp, rows))
+        self.shards.append(Shard(rel, split, len(rows), file_sha256(path)))
+        self._buffers[split] = []
+
+    def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+
+class ParquetWriter(ShardWriter):
+    """Parquet shards, zstd, one row group a shard."""
+
+    extension = ".parquet"
+
+    def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
+        table = pa.Table.from_pylist(rows, schema=SCHEMA)
+        pq.write_table(table, path, compression="zstd", row_group_size=self.shard_rows)
+
+
+class JsonlWriter(ShardWriter):
+    """JSON Lines shards, one row an object, keys in schema order."""
+
+    extension = ".jsonl"
+
+    def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
