@@ -6,8 +6,12 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
+
+try:  # typer >= 0.17 vendors click as typer._click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions
 
 from cleaner.config import FORMATS, Config, load_config_file
 from cleaner.errors import UserError
@@ -124,9 +128,9 @@ def main(argv: list[str] | None = None) -> None:
         app(args=args, prog_name="clean", standalone_mode=False)
     except UserError as e:
         _fail(str(e))
-    except click.exceptions.Abort:
+    except typer.Abort:
         _fail("interrupted", code=130)
-    except click.ClickException as e:
+    except click_exceptions.ClickException as e:
         _fail(e.format_message(), code=e.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", code=130)

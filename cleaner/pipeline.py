@@ -76,13 +76,12 @@ class Pipeline:
         self.line_filters: list[Step] = []
         if self.config.rules:
             self.line_filters.append(BoilerplateRules())
-        self.model_version: str | None = None
+        self.model_filter = None
         if self.config.model:
             from cleaner.filters.model import ModelFilter
 
-            mf = ModelFilter()
-            self.model_version = mf.version
-            self.line_filters.append(mf)
+            self.model_filter = ModelFilter()
+            self.line_filters.append(self.model_filter)
         self.language = LanguageFilter(self.config.lang)
         self.doc_filters: list[Step] = [self.language, LengthFilter(self.config.min_words)]
 
@@ -96,6 +95,10 @@ class Pipeline:
         """Add a document filter; it runs after the built-in ones, before dedup."""
         self.doc_filters.append(step)
         return self
+
+    @property
+    def model_version(self) -> str | None:
+        return self.model_filter.version if self.model_filter else None
 
     @property
     def config_hash(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cleaner.document import Document
+from cleaner.errors import UserError
 
 
 class ModelFilter:
@@ -13,10 +14,24 @@ class ModelFilter:
     name = "model"
 
     def __init__(self, model_path: str | None = None) -> None:
-        from cleaner.model import LineModel
+        self.model_path = model_path
+        self._model = None  # loaded on first use, so a bad command fails before the load
 
-        self.model = LineModel.load(model_path)
-        self.threshold = float(self.model.threshold)
+    @property
+    def model(self):
+        if self._model is None:
+            from cleaner.model import LineModel
+
+            try:
+                self._model = LineModel.load(self.model_path)
+            except FileNotFoundError as e:
+                raise UserError(f"line model not found: {e.filename}; reinstall cleaner, "
+                                "or run with --no-model") from None
+        return self._model
+
+    @property
+    def threshold(self) -> float:
+        return float(self.model.threshold)
 
     @property
     def version(self) -> str:
@@ -25,10 +40,11 @@ class ModelFilter:
     def apply(self, doc: Document) -> None:
         if not doc.lines:
             return
-        probs = self.model.score([ln.text for ln in doc.lines],
+        model, threshold = self.model, self.threshold
+        probs = model.score([ln.text for ln in doc.lines],
                                  [ln.blank_before for ln in doc.lines])
         for ln, p in zip(doc.lines, probs, strict=True):
             ln.model_score = round(float(p), 4)
-            if p < self.threshold:
+            if p < threshold:
                 ln.remove("model", round(1.0 - float(p), 4),
-                          f"line model: P(content)={p:.2f} < {self.threshold:.2f}", by="model")
+                          f"line model: P(content)={p:.2f} < {threshold:.2f}", by="model")

@@ -1,0 +1,188 @@
+"""Boilerplate rules on articles written for these tests (no seed text), in four languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import clean_text
+
+
+def verdicts(text: str) -> dict[str, str | None]:
+    doc = clean_text(text, model=False, min_words=0)
+    return {ln.text.strip(): ln.reason for ln in doc.lines}
+
+
+EN = """\
+Skip to main content
+Home > Science > Oceans
+Deep-Sea Mining Permits Stall at the UN Seabed Authority
+
+Delegates left Kingston on Friday without agreeing on the rules that would let companies start mining the ocean floor, extending a deadlock that has lasted more than two years.
+The next round of talks is scheduled for March, and several countries said they would follow the scientific advice and support a precautionary pause until then.
+Her lawyer argued that the copyright on the underwater footage belonged to the research institute, not the broadcaster.
+Share this article | Share on Facebook | Share on X
+Sign up for our weekly newsletter
+You Might Also Like
+Coral reefs face a fourth global bleaching event
+Why the ocean is getting louder
+A new map of the Pacific floor
+Back to top
+We use cookies to improve your experience. By continuing to use this site, you agree to our use of cookies.
+Copyright © 2024 Ocean Wire Media Group. All rights reserved.
+"""
+
+
+def test_english_article_of_another_site() -> None:
+    v = verdicts(EN)
+    assert v["Skip to main content"] == "nav"
+    assert v["Home > Science > Oceans"] == "nav"
+    assert v["Share this article | Share on Facebook | Share on X"] == "social"
+    assert v["Sign up for our weekly newsletter"] == "social"
+    assert v["You Might Also Like"] == "related"
+    assert v["Coral reefs face a fourth global bleaching event"] == "related_teaser"
+    assert v["A new map of the Pacific floor"] == "related_teaser"
+    assert v["Back to top"] == "nav"
+    assert v["Copyright © 2024 Ocean Wire Media Group. All rights reserved."] == "copyright"
+    assert v["We use cookies to improve your experience. By continuing to use this site, you "
+             "agree to our use of cookies."] == "cookie"
+    # the title and body sentences that merely mention "next", "follow" or "copyright" stay
+    kept = [k for k, r in v.items() if r is None]
+    assert kept == [
+        "Deep-Sea Mining Permits Stall at the UN Seabed Authority",
+        EN.splitlines()[4],
+        EN.splitlines()[5],
+        EN.splitlines()[6],
+    ]
+
+
+ES = """\
+Ir al contenido principal
+Inicio » Economía » Vivienda
+El precio del alquiler sube por quinto año consecutivo en las grandes ciudades
+
+Los inquilinos de Madrid y Barcelona dedican ya más del cuarenta por ciento de sus ingresos al alquiler, según el último informe del observatorio de vivienda publicado este martes.
+El Gobierno prevé aprobar la próxima semana un decreto que limitará las subidas en las zonas tensionadas, una medida que las asociaciones de propietarios consideran insuficiente.
+
+Síguenos en Twitter | Suscríbete a nuestro boletín
+Noticias relacionadas
+• La compraventa de viviendas cae un 8% en marzo
+• Los bancos endurecen las condiciones de las hipotecas
+• ¿Comprar o alquilar? Lo que dicen los expertos
+Artículo anterior
+Volver arriba
+Utilizamos cookies propias y de terceros para mejorar nuestros servicios.
+© 2025 Diario Ejemplo S.L. Todos los derechos reservados.
+"""
+
+DE = """\
+Zum Inhalt springen
+Startseite > Politik > Europa
+Bundestag beschließt neues Klimaschutzgesetz
+
+Der Bundestag hat am Donnerstag mit knapper Mehrheit ein überarbeitetes Klimaschutzgesetz verabschiedet, das die Sektorziele durch ein gemeinsames Budget für alle Bereiche ersetzt.
+Kritiker aus der Opposition warnten, das Gesetz schwäche die Verbindlichkeit der Ziele, und kündigten an, die Folgen für den Verkehrssektor genau zu beobachten.
+
+Folgen Sie uns auf Instagram | Newsletter abonnieren
+Das könnte Sie auch interessieren
+Hitzewelle: Was Städte jetzt tun müssen
+Neue Förderung für Wärmepumpen startet im Mai
+Nach oben
+Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten.
+© 2025 Beispiel Verlag GmbH. Alle Rechte vorbehalten.
+"""
+
+FR = """\
+Aller au contenu principal
+Accueil > Culture > Cinéma
+Le festival de Cannes dévoile une sélection très internationale
+
+La sélection officielle compte cette année vingt-deux films en compétition, dont plusieurs premiers longs métrages venus d'Asie et d'Amérique latine, a annoncé jeudi le délégué général.
+Le jury, présidé par une cinéaste italienne, devra départager les films lors de la cérémonie de clôture prévue le dernier samedi du mois, comme le veut la tradition.
+
+Suivez-nous sur Facebook | Abonnez-vous à notre newsletter
+À lire aussi
+Les films les plus attendus de l'été
+Retour sur la Palme d'or de l'an dernier
+Article précédent
+Retour en haut
+Nous utilisons des cookies pour améliorer votre expérience.
+© 2025 Exemple Médias. Tous droits réservés.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (ES, {"Ir al contenido principal": "nav", "Inicio » Economía » Vivienda": "nav",
+              "Síguenos en Twitter | Suscríbete a nuestro boletín": "social",
+              "Noticias relacionadas": "related",
+              "• La compraventa de viviendas cae un 8% en marzo": "related_teaser",
+              "• ¿Comprar o alquilar? Lo que dicen los expertos": "related_teaser",
+              "Artículo anterior": "nav", "Volver arriba": "nav",
+              "Utilizamos cookies propias y de terceros para mejorar nuestros servicios.": "cookie",
+              "© 2025 Diario Ejemplo S.L. Todos los derechos reservados.": "copyright"}),
+        (DE, {"Zum Inhalt springen": "nav", "Startseite > Politik > Europa": "nav",
+              "Folgen Sie uns auf Instagram | Newsletter abonnieren": "social",
+              "Das könnte Sie auch interessieren": "related",
+              "Hitzewelle: Was Städte jetzt tun müssen": "related_teaser",
+              "Nach oben": "nav",
+              "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten.": "cookie",
+              "© 2025 Beispiel Verlag GmbH. Alle Rechte vorbehalten.": "copyright"}),
+        (FR, {"Aller au contenu principal": "nav", "Accueil > Culture > Cinéma": "nav",
+              "Suivez-nous sur Facebook | Abonnez-vous à notre newsletter": "social",
+              "À lire aussi": "related",
+              "Les films les plus attendus de l'été": "related_teaser",
+              "Article précédent": "nav", "Retour en haut": "nav",
+              "Nous utilisons des cookies pour améliorer votre expérience.": "cookie",
+              "© 2025 Exemple Médias. Tous droits réservés.": "copyright"}),
+    ],
+    ids=["es", "de", "fr"],
+)
+def test_other_languages(text: str, expected: dict[str, str]) -> None:
+    v = verdicts(text)
+    for line, reason in expected.items():
+        assert v[line] == reason, line
+    kept = [k for k, r in v.items() if r is None]
+    assert len(kept) == 3  # the title and the two body paragraphs
+    assert all(k in text.splitlines()[2:6] for k in kept)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The court ruled that copyright does not protect a recipe's list of ingredients, only its wording.",
+        "Next, the committee will follow up with the three agencies that missed the deadline.",
+        "Fans who follow the team on social media saw the announcement before the press did.",
+        "Copyright law has not kept pace with machine learning, the professor argued in her new book.",
+        "She said the next government would share the costs with the regions, starting next year.",
+        "Cookies were handed out at the finish line, and the runners seemed to appreciate them.",
+    ],
+)
+def test_body_sentences_that_mention_trigger_words_stay(sentence: str) -> None:
+    text = f"A Title Line\n\n{sentence}\nAnother ordinary paragraph follows here with a few more words."
+    assert all(r is None for r in verdicts(text).values())
+
+
+def test_related_section_heading_followed_by_prose_stays() -> None:
+    text = (
+        "Related work\n"
+        "Earlier studies of boilerplate removal relied on the structure of the HTML page, "
+        "counting links and tags per block, and classified each block with a handful of "
+        "hand-tuned thresholds that worked well on news sites but poorly elsewhere.\n"
+    )
+    assert verdicts(text)["Related work"] is None
+
+
+def test_repeated_paragraph_dropped_even_when_dash_quote_and_spacing_differ() -> None:
+    first = "Madrid – The city council approved the “green corridor” plan on Monday after months of debate."
+    copy = "Madrid -  The city council approved the \"green corridor\" plan on Monday after months of debate."
+    doc = clean_text(f"{first}\nMiddle paragraph with other words in it.\n{copy}", model=False,
+                     min_words=0)
+    assert [ln.reason for ln in doc.lines] == [None, None, "repeated"]
+    assert doc.lines[2].detail == "repeats line 1"
+
+
+def test_kept_and_removed_lines_rebuild_the_line_sequence() -> None:
+    doc = clean_text(EN, model=False, min_words=0)
+    assert [ln.text for ln in doc.lines] == [ln for ln in EN.splitlines() if ln.strip()]
+    assert doc.text.splitlines()[0] == "Deep-Sea Mining Permits Stall at the UN Seabed Authority"
