@@ -42,7 +42,7 @@ class Config:
     shard_rows: int = DEFAULT_SHARD_ROWS
 
     # Fields that do not change the output rows, and so stay out of the hash.
-    RUNTIME_ONLY = frozenset({"out", "name", "workers", "quiet"})
+    RUNTIME_ONLY = frozenset({"to", "out", "name", "workers", "quiet"})
 
     def validate(self) -> Config:
         if self.to not in FORMATS:

@@ -50,12 +50,13 @@ class HtmlExtractor:
         try:
             res = trafilatura.bare_extraction(
                 html, with_metadata=True, include_comments=False, include_tables=True,
-                favor_recall=self.favor_recall, as_dict=True,
+                favor_recall=self.favor_recall,
             )
         except Exception:  # a parser failure on hostile markup is "found nothing"
             return "", {}
         if not res:
             return "", {}
+        res = res.as_dict() if hasattr(res, "as_dict") else res
         meta = {k: res[k] for k in ("title", "url", "date") if isinstance(res.get(k), str)}
         return res.get("text") or "", meta
 

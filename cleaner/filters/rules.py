@@ -45,7 +45,8 @@ SCORE_REPEAT = 1.0
 
 # --- word lists ---------------------------------------------------------------------------
 _BULLET = re.compile(r"^\s*(?:[•·▪▸►▶‣◦●○■□✓✔\-–—*+>»›]+|\d{1,2}[.)])\s*")
-_STRIP = re.compile(r"^[\s•·▪▸►▶‣◦●○■□#*+\-–—«»‹›<>←→↑⬆^|:]+|[\s•·▪▸►▶‣◦●○■□#*+\-–—«»‹›<>←→↑⬆^|:.!]+$")
+_MARKS = r"\s•·▪▸►▶‣◦●○■□#*+\-–—«»‹›<>←→↑⬆^|:"  # bullets, arrows and rules around link text
+_STRIP = re.compile(rf"^[{_MARKS}]+|[{_MARKS}.!]+$")
 _SEGMENT_SPLIT = re.compile(r"\s+[|·•]\s+|\s*\|\s*")
 
 _COPYRIGHT = re.compile(
@@ -66,7 +67,8 @@ _SOCIAL_SEGMENT = re.compile(
     r"|(?:sign up|subscribe|register)(?: now| today| free| here)?(?: to| for)?"
     r"(?: our| the)?(?: free)?(?: daily| weekly)?(?: email)? newsletters?"
     r"|subscribe(?: now| today| here)?$|subscribe to (?:our|the|us)"
-    r"|get (?:our|the) (?:\w+ )?newsletter|newsletter$|join our (?:mailing list|newsletter|community)"
+    r"|get (?:our|the) (?:\w+ )?newsletter|newsletter$"
+    r"|join our (?:mailing list|newsletter|community)"
     # Spanish
     r"|s[ií]guenos|sigue(?:nos)? en|suscr[ií]bete|suscr[ií]base|comparte|compartir"
     r"|recibe (?:nuestro|el) bolet[ií]n|bolet[ií]n$|[uú]nete a"
@@ -133,7 +135,8 @@ _PREV_NEXT = re.compile(
     r"|anterior|siguiente|(?:entrada|art[ií]culo|noticia|p[aá]gina) (?:anterior|siguiente)"
     r"|zur[üu]ck|weiter|vorherige[rsn]?|n[äa]chste[rsn]?|(?:vorherige[rsn]?|n[äa]chste[rsn]?)"
     r" (?:artikel|beitrag|seite|post)"
-    r"|pr[ée]c[ée]dent(?:e)?|suivant(?:e)?|(?:article|page) (?:pr[ée]c[ée]dent(?:e)?|suivant(?:e)?))$"
+    r"|pr[ée]c[ée]dent(?:e)?|suivant(?:e)?"
+    r"|(?:article|page) (?:pr[ée]c[ée]dent(?:e)?|suivant(?:e)?))$"
 )
 _PREV_NEXT_INLINE = re.compile(
     r"^(?:previous|next|older|newer) (?:post|article|story|entry)\s*[:»›>\-–]"

@@ -7,7 +7,6 @@ mojibake repaired, NUL bytes dropped) is recorded in the document's notes.
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import zlib
 
@@ -15,6 +14,8 @@ from charset_normalizer import from_bytes
 
 SNIFF_BYTES = 8192
 MAX_CONTROL_RATIO = 0.10  # more control characters than this in the sniffed head: binary
+TIE_CHAOS = 0.01  # charset-normalizer "chaos" scores this close count as a tie
+PREFERRED_LEGACY = ("cp1252", "latin_1", "iso8859_15")
 _MOJIBAKE_HINTS = ("Ã", "â€", "Â")
 _CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)}
 
@@ -93,10 +94,14 @@ def _detect(data: bytes) -> tuple[str, str]:
     head = data[: SNIFF_BYTES * 8]
     if head.count(b"\x00") > len(head) * MAX_CONTROL_RATIO:
         raise DecodeProblem("binary", "binary data, not text")
-    best = from_bytes(head).best()
-    if best is None or best.encoding is None:
+    matches = list(from_bytes(head))
+    if not matches:
         raise DecodeProblem("binary", "binary data: no text encoding fits")
-    enc = best.encoding
+    # Several single-byte encodings often fit equally well; then prefer Windows-1252, the
+    # web's most common legacy encoding (and what browsers use for "latin-1").
+    best_chaos = min(m.chaos for m in matches)
+    tied = [m.encoding for m in matches if m.chaos <= best_chaos + TIE_CHAOS]
+    enc = next((e for e in PREFERRED_LEGACY if e in tied), tied[0])
     try:
         return data.decode(enc, errors="replace"), enc
     except LookupError:

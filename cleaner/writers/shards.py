@@ -92,6 +92,9 @@ class ParquetWriter(ShardWriter):
     extension = ".parquet"
 
     def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
+        if not rows:  # no row group at all: readers choke on an empty one
+            pq.ParquetWriter(path, SCHEMA, compression="zstd").close()
+            return
         table = pa.Table.from_pylist(rows, schema=SCHEMA)
         pq.write_table(table, path, compression="zstd", row_group_size=self.shard_rows)
 
