@@ -72,6 +72,8 @@ class Document:
     reject_reason: str | None = None
     reject_detail: str = ""
     duplicate_of: str | None = None
+    # Work done in the parallel stage for the sequential one (e.g. a MinHash signature).
+    signature: Any = None
 
     def reject(self, reason: str, detail: str = "", duplicate_of: str | None = None) -> None:
         """Reject the document, unless an earlier filter already did."""
