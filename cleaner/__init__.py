@@ -33,10 +33,14 @@ def clean_text(text: str, **options: Any):
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import cleaner` stays cheap
-    if name in ("Pipeline", "RunResult"):
-        from cleaner import pipeline
+    if name == "Pipeline":
+        from cleaner.pipeline import Pipeline
 
-        return getattr(pipeline, name)
+        return Pipeline
+    if name == "RunResult":
+        from cleaner.job import RunResult
+
+        return RunResult
     if name == "Config":
         from cleaner.config import Config
 

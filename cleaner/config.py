@@ -20,6 +20,8 @@ FORMATS = ("parquet", "hf", "jsonl")
 
 DEFAULT_MIN_WORDS = 50  # Gopher / datatrove's minimum document length
 DEFAULT_MAX_DOC_BYTES = 64 * 1024 * 1024
+DEFAULT_DOC_TIMEOUT = 60.0  # seconds one document may take; 0 = no limit
+DEFAULT_CHUNK_SIZE = 1000
 DEFAULT_SHARD_ROWS = 10_000  # row groups of ~10k rows read back cheaply
 
 
@@ -39,7 +41,9 @@ class Config:
     quiet: bool = False
     follow_symlinks: bool = False
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
+    doc_timeout: float = DEFAULT_DOC_TIMEOUT
     shard_rows: int = DEFAULT_SHARD_ROWS
+    chunk_size: int = DEFAULT_CHUNK_SIZE  # tasks (files, or JSONL batches) a resumable chunk
 
     # Fields that do not change the output rows, and so stay out of the hash.
     RUNTIME_ONLY = frozenset({"to", "out", "name", "workers", "quiet"})
@@ -53,6 +57,8 @@ class Config:
             raise UserError(f"--workers must be 0 (all cores) or more, not {self.workers}")
         if self.shard_rows < 1:
             raise UserError(f"shard_rows must be at least 1, not {self.shard_rows}")
+        if self.chunk_size < 1:
+            raise UserError(f"chunk_size must be at least 1, not {self.chunk_size}")
         if self.max_doc_bytes < 1:
             raise UserError(f"max_doc_bytes must be at least 1, not {self.max_doc_bytes}")
         self.lang = sorted({c.strip().lower() for c in self.lang if c.strip()})

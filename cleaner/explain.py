@@ -11,7 +11,7 @@ from rich.markup import escape
 from cleaner.document import Document
 from cleaner.errors import UserError
 from cleaner.readers.discover import format_of
-from cleaner.readers.files import FileReader, Unreadable
+from cleaner.readers.files import Unreadable, iter_tasks
 
 REASON_STYLE = {
     "copyright": "magenta", "social": "cyan", "cookie": "yellow", "nav": "blue",
@@ -33,10 +33,11 @@ def explain_documents(path: str | Path, model: bool = True) -> list[Document]:
         raise UserError(f"unknown input format: {path}")
     pipeline = Pipeline(model=model, min_words=0)
     docs = []
-    for item in FileReader(pipeline.config.max_doc_bytes).read(Source(p, p.name, fmt)):
-        if isinstance(item, Unreadable):
-            raise UserError(f"cannot read {path}: {item.error}")
-        docs.append(pipeline.process(item))
+    for task in iter_tasks([Source(p, p.name, fmt)], pipeline.config.max_doc_bytes):
+        for item in pipeline.process_task(task):
+            if isinstance(item, Unreadable):
+                raise UserError(f"cannot read {path}: {item.error}")
+            docs.append(item)
     return docs
 
 

@@ -1,8 +1,8 @@
 """The pipeline: readers -> extractor -> line filters -> document filters -> dedup -> writer.
 
 `Pipeline` holds the steps. Its per-document stage (`process`) is pure and runs on any
-number of workers; dedup and writing run in input order in one process, so the output is
-deterministic.
+number of workers; dedup and writing run in input order in one process (see `job.py`), so
+the output is deterministic.
 
 A custom step is any object with a `name` and an `apply(doc)` method:
 line filters call `line.remove(reason, score, detail)` on lines of `doc.lines`; document
@@ -11,33 +11,22 @@ filters call `doc.reject(reason, detail)`.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import shutil
-import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cleaner import __version__
 from cleaner.config import Config
-from cleaner.dedup.exact import ExactDedup
-from cleaner.document import KEPT, REJECTED, Document
+from cleaner.document import KEPT, Document
 from cleaner.errors import UserError
-from cleaner.executors.local import LocalExecutor
 from cleaner.extractors.html import HtmlExtractor
 from cleaner.filters.language import LanguageFilter
 from cleaner.filters.length import LengthFilter
 from cleaner.filters.rules import BoilerplateRules
-from cleaner.readers.discover import Source, discover
-from cleaner.readers.files import FileReader, Unreadable
-from cleaner.stats import Stats
+from cleaner.job import Job, RunResult
+from cleaner.limits import DocumentTimeout, time_limit
+from cleaner.readers.discover import Source
+from cleaner.readers.files import FileReader, Task, Unreadable
 from cleaner.text import split_lines
-from cleaner.writers.schema import to_row
-from cleaner.writers.shards import JsonlWriter, ParquetWriter, ShardWriter, atomic_write
 
 
 class Step(Protocol):
@@ -46,15 +35,6 @@ class Step(Protocol):
     name: str
 
     def apply(self, doc: Document) -> None: ...
-
-
-@dataclass
-class RunResult:
-    """What `Pipeline.run` (and `cleaner.clean`) returns."""
-
-    path: Path
-    stats: dict[str, Any]
-    manifest: dict[str, Any]
 
 
 class Pipeline:
@@ -72,6 +52,7 @@ class Pipeline:
                 raise UserError(f"unknown option {k!r}")
             setattr(self.config, k, v)
         self.config.validate()
+        self.reader = FileReader(self.config.max_doc_bytes)
         self.extractor = HtmlExtractor()
         self.line_filters: list[Step] = []
         if self.config.rules:
@@ -122,121 +103,35 @@ class Pipeline:
                        format="text", raw_text=text)
         return self.process(doc)
 
-    def _process_source(self, src: Source) -> list[Document | Unreadable]:
+    def process_task(self, task: Task | Unreadable) -> list[Document | Unreadable]:
+        """Read one task's documents and process each; never raises for a bad document."""
+        if isinstance(task, Unreadable):
+            return [task]
         out: list[Document | Unreadable] = []
-        for item in FileReader(self.config.max_doc_bytes).read(src):
+        for item in self.reader.read(task):
             if isinstance(item, Document):
-                item = self.process(item)
+                item = self._guarded(item)
                 item.raw_text = ""  # the rows need only the lines: keep IPC small
             out.append(item)
         return out
 
-    # a whole run ----------------------------------------------------------------------
-    def run(self, inputs: list[str | Path], progress: Callable[[int, int], None] | None = None
-            ) -> RunResult:
-        """Clean every input into `out/NAME`; return the output path and the stats."""
-        cfg = self.config
-        started = time.time()
-        sources = discover(inputs, follow_symlinks=cfg.follow_symlinks)
-        name = _safe_name(cfg.name or _default_name(inputs))
-        out_root = Path(cfg.out)
-        final = out_root / name
-        staging = out_root / f".{name}.partial"
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir(parents=True)
-
-        writer: ShardWriter = (JsonlWriter if cfg.to == "jsonl" else ParquetWriter)(
-            staging, cfg.shard_rows
-        )
-        dedup = [ExactDedup()] if cfg.dedup else []
-        stats = Stats()
-        unreadable: list[dict[str, str]] = []
-        config_hash = self.config_hash
-        executor = LocalExecutor(cfg.workers)
-        for i, items in enumerate(executor.map(self._process_source, sources, len(sources))):
-            for item in items:
-                if isinstance(item, Unreadable):
-                    unreadable.append({"path": item.path, "reason": item.reason,
-                                       "error": item.error})
-                    stats.add_unreadable(item.reason)
-                    continue
-                for d in dedup:
-                    d.apply(item)
-                row = to_row(item, __version__, config_hash)
-                stats.add_row(row)
-                writer.write(row, "train" if item.status == KEPT else REJECTED)
-            if progress:
-                progress(i + 1, len(sources))
-        shards = writer.close()
-        if cfg.to == "hf":
-            from cleaner.writers.hf import export_hf
-
-            export_hf(staging, shards, staging / ".cache")
-            shutil.rmtree(staging / ".cache", ignore_errors=True)
-            shutil.rmtree(staging / "data", ignore_errors=True)
-        stats.seconds = time.time() - started
-        stats_dict = stats.as_dict()
-        manifest = {
-            "cleaner_version": __version__,
-            "config_hash": config_hash,
-            "config": cfg.as_dict(),
-            "inputs": [str(i) for i in inputs],
-            "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
-            "finished": dt.datetime.now(dt.UTC).isoformat(),
-            "format": cfg.to,
-            "language_backend": self.language.backend.name,
-            "model_version": self.model_version,
-            "versions": _versions(),
-            "shards": [_shard_dict(s) for s in shards] if cfg.to != "hf" else [],
-            "unreadable": unreadable,
-            "stats": stats_dict,
-        }
-        _write_json(staging / "stats.json", stats_dict)
-        _write_json(staging / "manifest.json", manifest)  # last: its presence means complete
-        _swap_into_place(staging, final)
-        return RunResult(final, stats_dict, manifest)
-
-
-def _shard_dict(s: Any) -> dict[str, Any]:
-    return {"path": s.path, "split": s.split, "rows": s.rows, "sha256": s.sha256}
-
-
-def _write_json(path: Path, data: Any) -> None:
-    blob = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    atomic_write(path, lambda tmp: tmp.write_text(blob, encoding="utf-8"))
-
-
-def _swap_into_place(staging: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-def _default_name(inputs: list[str | Path]) -> str:
-    first = Path(os.path.abspath(inputs[0]))
-    return first.name if first.is_dir() else first.name.split(".")[0] or "dataset"
-
-
-def _safe_name(name: str) -> str:
-    """An output name is one path component: it can never point outside `--out`."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
-        raise UserError(f"--name must be a plain folder name, not {name!r}")
-    return name
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": sys.version.split()[0]}
-    for pkg in ("pyarrow", "datasets", "trafilatura", "justext", "langdetect", "numpy"):
+    def _guarded(self, doc: Document) -> Document:
+        """`process` within the per-document time limit. A document that breaks a parser
+        is rejected with the reason instead of stopping the run."""
         try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "missing"
-    return out
+            with time_limit(self.config.doc_timeout):
+                return self.process(doc)
+        except DocumentTimeout:
+            doc.reject("timeout", f"processing took longer than {self.config.doc_timeout} s")
+        except (MemoryError, RecursionError, ValueError, UnicodeError, LookupError,
+                OSError) as e:
+            doc.reject("error", f"{type(e).__name__}: {str(e)[:200]}")
+        return doc
+
+    def prepare(self, sources: list[Source]) -> None:
+        """Run once before the per-document stage (corpus-level passes)."""
+
+    def run(self, inputs: list[str | Path], progress: Callable[[int, int], None] | None = None,
+            overwrite: bool = False) -> RunResult:
+        """Clean every input into `out/NAME`; return the output path and the stats."""
+        return Job(self, inputs, overwrite=overwrite, progress=progress).run()

@@ -7,7 +7,7 @@ all read these numbers.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from cleaner.text import word_count
@@ -39,7 +39,7 @@ class Stats:
     words_after: Counter = field(default_factory=Counter)
     input_bytes: int = 0
     seconds: float = 0.0
-    _files: set = field(default_factory=set, repr=False)
+    _last_path: str | None = field(default=None, repr=False)
 
     def add_row(self, row: dict[str, Any]) -> None:
         self.documents += 1
@@ -57,12 +57,36 @@ class Stats:
             self.lines_removed_by[r["by"]] += 1
             removed_words += word_count(r["text"])
         self.words_before[_bin(row["n_words"] + removed_words)] += 1
-        if row["source_path"] not in self._files:
-            self._files.add(row["source_path"])
+        if row["source_path"] != self._last_path:  # a file's rows are contiguous
+            self._last_path = row["source_path"]
             self.input_bytes += row["source_bytes"] or 0
 
     def add_unreadable(self, reason: str) -> None:
         self.unreadable[reason] += 1
+
+    def merge(self, other: Stats) -> None:
+        """Add another part's counts (a finished chunk of a resumed run)."""
+        for f in fields(self):
+            if f.name.startswith("_") or f.name == "seconds":
+                continue
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+
+    def to_state(self) -> dict[str, Any]:
+        return {f.name: dict(v) if isinstance(v := getattr(self, f.name), Counter) else v
+                for f in fields(self) if not f.name.startswith("_")}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Stats:
+        s = cls()
+        for f in fields(cls):
+            if f.name in state:
+                v = state[f.name]
+                setattr(s, f.name, Counter(v) if isinstance(v, dict) else v)
+        return s
 
     @property
     def inputs(self) -> int:

@@ -77,8 +77,8 @@ def test_config_file_sets_options_and_flags_win(tmp_path: Path, capsys) -> None:
                            "--min-words", "5", "--quiet"], capsys)
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "seeds" / "data").iterdir()) == [
-        "rejected-00000.jsonl", "train-00000.jsonl"]
-    kept = (tmp_path / "seeds" / "data" / "train-00000.jsonl").read_text().count("\n")
+        "rejected-00000-000.jsonl", "train-00000-000.jsonl"]
+    kept = (tmp_path / "seeds" / "data" / "train-00000-000.jsonl").read_text().count("\n")
     assert kept == 5  # --min-words 5 overrode the file's 100000
 
 

@@ -72,7 +72,7 @@ def test_seed_run_keeps_all_five_with_titles_and_headings(tmp_path: Path) -> Non
     import pyarrow.parquet as pq
 
     res = cleaner.clean([SEEDS], to="parquet", out=tmp_path, model=False)
-    rows = pq.read_table(res.path / "data" / "train-00000.parquet").to_pylist()
+    rows = pq.read_table(res.path / "data" / "train-00000-000.parquet").to_pylist()
     assert [r["source_path"] for r in rows] == sorted(p.name for p in SEEDS.glob("*.txt"))
     by_name = {r["source_path"]: r for r in rows}
     t2 = by_name["002_4159d1db6277fff6.txt"]["text"]

@@ -20,10 +20,17 @@ class ExactDedup:
     def __init__(self) -> None:
         self._seen: dict[bytes, str] = {}
 
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.blake2b(paragraph_key(text).encode(), digest_size=8).digest()
+
+    def replay(self, doc_id: str, text: str) -> None:
+        """Register a document kept by an earlier (interrupted) part of the run."""
+        self._seen.setdefault(self._key(text), doc_id)
+
     def apply(self, doc: Document) -> None:
         if doc.status != KEPT:
             return
-        key = hashlib.blake2b(paragraph_key(doc.text).encode(), digest_size=8).digest()
-        first = self._seen.setdefault(key, doc.id)
+        first = self._seen.setdefault(self._key(doc.text), doc.id)
         if first != doc.id:
             doc.reject("duplicate", f"same text as document {first}", duplicate_of=first)

@@ -9,10 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
-
-T = TypeVar("T")
-R = TypeVar("R")
+from typing import Any
 
 MIN_ITEMS_FOR_POOL = 16  # below this, starting processes costs more than it saves
 
@@ -32,19 +29,42 @@ def default_workers() -> int:
 
 
 class LocalExecutor:
-    """Maps a function over items, in order. Call `map(fn, items)`."""
+    """Maps one function over batches of items, in order. Use as a context manager and call
+    `map(items)`; the pool (when there is one) lives across calls."""
 
-    def __init__(self, workers: int = 0) -> None:
+    name = "local"
+
+    def __init__(self, fn: Callable[[Any], Any], workers: int = 0) -> None:
+        self.fn = fn
         self.workers = workers or default_workers()
+        self._pool: Any = None
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], n_items: int) -> Iterator[R]:
-        if self.workers <= 1 or n_items < MIN_ITEMS_FOR_POOL:
-            for item in items:
-                yield fn(item)
-            return
-        global _TASK
-        _TASK = fn  # inherited by the forked workers: the model and rules load once
-        ctx = mp.get_context("fork")
-        chunk = max(1, min(64, n_items // (self.workers * 8)))
-        with ctx.Pool(self.workers) as pool:
-            yield from pool.imap(_call, items, chunksize=chunk)
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate() if exc[0] else self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def map(self, items: list[Any]) -> Iterator[Any]:
+        if self.workers <= 1 or (self._pool is None and len(items) < MIN_ITEMS_FOR_POOL):
+            return (self.fn(item) for item in items)
+        if self._pool is None:
+            global _TASK
+            _TASK = self.fn  # inherited by the forked workers: models and rules load once
+            self._pool = mp.get_context("fork").Pool(self.workers)
+        chunk = max(1, min(32, len(items) // (self.workers * 8)))
+        return self._pool.imap(_call, items, chunksize=chunk)
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

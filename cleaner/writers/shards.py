@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ class Shard:
     rows: int
     sha256: str
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "split": self.split, "rows": self.rows, "sha256": self.sha256}
+
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -37,15 +41,31 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_writes = 0
+
+
 def atomic_write(path: Path, write) -> None:
     """Call `write(tmp_path)`, then rename the temporary file to `path`."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         write(tmp)
+        _fault_point()
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _fault_point() -> None:
+    """Fault injection for the crash tests: with CLEANER_FAULT_KILL_AT_WRITE=N in the
+    environment, the process SIGKILLs itself after writing the Nth temporary file and
+    before renaming it (a crash mid-write)."""
+    global _writes
+    target = os.environ.get("CLEANER_FAULT_KILL_AT_WRITE")
+    if target:
+        _writes += 1
+        if _writes == int(target):
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 class ShardWriter:
@@ -53,9 +73,10 @@ class ShardWriter:
 
     extension = ""
 
-    def __init__(self, folder: Path, shard_rows: int) -> None:
+    def __init__(self, folder: Path, shard_rows: int, prefix: str = "00000") -> None:
         self.folder = folder
         self.shard_rows = shard_rows
+        self.prefix = prefix  # the chunk of the run these shards belong to
         self._buffers: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
         self.shards: list[Shard] = []
 
@@ -66,16 +87,25 @@ class ShardWriter:
             self._flush(split)
 
     def close(self) -> list[Shard]:
-        """Flush what is left; every split gets at least one (possibly empty) shard."""
+        """Flush what is left (no empty shards: see `write_empty`)."""
         for split in SPLITS:
-            if self._buffers[split] or not any(s.split == split for s in self.shards):
+            if self._buffers[split]:
                 self._flush(split)
         return self.shards
+
+    def write_empty(self, split: str) -> Shard:
+        """An empty shard, so that a split with no rows still exists with its schema."""
+        self._flush(split)
+        return self.shards[-1]
+
+    def read_back(self, shard: Shard, columns: list[str]) -> list[dict[str, Any]]:
+        """The rows of a finished shard (to rebuild dedup state when a run resumes)."""
+        raise NotImplementedError
 
     def _flush(self, split: str) -> None:
         rows = self._buffers[split]
         index = sum(1 for s in self.shards if s.split == split)
-        rel = f"data/{split}-{index:05d}{self.extension}"
+        rel = f"data/{split}-{self.prefix}-{index:03d}{self.extension}"
         path = self.folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda tmp: self._write_file(tmp, rows))
@@ -98,6 +128,9 @@ class ParquetWriter(ShardWriter):
         table = pa.Table.from_pylist(rows, schema=SCHEMA)
         pq.write_table(table, path, compression="zstd", row_group_size=self.shard_rows)
 
+    def read_back(self, shard: Shard, columns: list[str]) -> list[dict[str, Any]]:
+        return pq.read_table(self.folder / shard.path, columns=columns).to_pylist()
+
 
 class JsonlWriter(ShardWriter):
     """JSON Lines shards, one row an object, keys in schema order."""
@@ -108,3 +141,7 @@ class JsonlWriter(ShardWriter):
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def read_back(self, shard: Shard, columns: list[str]) -> list[dict[str, Any]]:
+        with open(self.folder / shard.path, encoding="utf-8") as f:
+            return [{c: r[c] for c in columns} for r in map(json.loads, f)]

@@ -1,0 +1,242 @@
+"""A whole run: inputs -> tasks -> chunks -> per-document stage -> dedup -> shards -> manifest.
+
+The run is cut into chunks of tasks. Each finished chunk's shards are recorded in
+`out/.NAME.partial/state.json`; a run that is killed (even with `kill -9`) and started
+again with the same command skips the finished chunks, rebuilds the dedup state from their
+rows, and produces output identical to an uninterrupted run. State from another config or
+other inputs is never reused. The finished dataset is renamed into `out/NAME` at the end,
+with `manifest.json` written last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cleaner import __version__
+from cleaner.dedup.exact import ExactDedup
+from cleaner.document import KEPT, REJECTED
+from cleaner.errors import UserError
+from cleaner.executors.local import LocalExecutor, iter_batches
+from cleaner.readers.discover import Source, discover
+from cleaner.readers.files import Unreadable, iter_tasks
+from cleaner.stats import Stats
+from cleaner.writers.schema import to_row
+from cleaner.writers.shards import (
+    SPLITS,
+    JsonlWriter,
+    ParquetWriter,
+    Shard,
+    ShardWriter,
+    atomic_write,
+)
+
+if TYPE_CHECKING:
+    from cleaner.pipeline import Pipeline
+
+STATE_FILE = "state.json"
+
+
+@dataclass
+class RunResult:
+    """What `Pipeline.run` (and `cleaner.clean`) returns."""
+
+    path: Path
+    stats: dict[str, Any]
+    manifest: dict[str, Any]
+
+
+class Job:
+    """One run of a pipeline over inputs. Call `run()`."""
+
+    def __init__(self, pipeline: Pipeline, inputs: list[str | Path], *, overwrite: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.pipeline = pipeline
+        self.inputs = [str(i) for i in inputs]
+        self.overwrite = overwrite
+        self.progress = progress
+
+    def run(self) -> RunResult:
+        cfg = self.pipeline.config
+        started = time.time()
+        sources = discover(self.inputs, follow_symlinks=cfg.follow_symlinks)
+        name = safe_name(cfg.name or default_name(self.inputs))
+        out_root = Path(cfg.out)
+        final, staging = out_root / name, out_root / f".{name}.partial"
+        identity = {
+            "config_hash": self.pipeline.config_hash,
+            "inputs": fingerprint(sources),
+            "format": cfg.to,
+            "cleaner_version": __version__,
+        }
+        state = self._open_staging(staging, identity)
+        writer_cls = JsonlWriter if cfg.to == "jsonl" else ParquetWriter
+        dedup = [ExactDedup()] if cfg.dedup else []
+        self.pipeline.prepare(sources)
+
+        stats = Stats()
+        unreadable: list[dict[str, str]] = []
+        shards: list[Shard] = []
+        done: dict[str, Any] = state["chunks"]
+        tasks = iter_tasks(sources, cfg.max_doc_bytes)
+        with LocalExecutor(self.pipeline.process_task, cfg.workers) as executor:
+            for index, batch in enumerate(iter_batches(tasks, cfg.chunk_size)):
+                key = f"{index:05d}"
+                writer = writer_cls(staging, cfg.shard_rows, prefix=key)
+                if key in done:  # finished before an interruption: reuse it
+                    part = done[key]
+                    chunk_shards = [Shard(**s) for s in part["shards"]]
+                    for s in chunk_shards:
+                        if s.split == "train":
+                            for r in writer.read_back(s, ["id", "text"]):
+                                for d in dedup:
+                                    d.replay(r["id"], r["text"])
+                    stats.merge(Stats.from_state(part["stats"]))
+                    unreadable += part["unreadable"]
+                    shards += chunk_shards
+                else:
+                    part_stats, part_unreadable = Stats(), []
+                    self._process_chunk(executor, batch, dedup, writer, part_stats,
+                                        part_unreadable, len(sources))
+                    chunk_shards = writer.close()
+                    done[key] = {"shards": [s.as_dict() for s in chunk_shards],
+                                 "stats": part_stats.to_state(), "unreadable": part_unreadable}
+                    write_json(staging / STATE_FILE, state)
+                    stats.merge(part_stats)
+                    unreadable += part_unreadable
+                    shards += chunk_shards
+                if self.progress:
+                    self.progress(batch[-1].ordinal + 1 if hasattr(batch[-1], "ordinal")
+                                  else len(sources), len(sources))
+
+        empty_writer = writer_cls(staging, cfg.shard_rows, prefix="00000")
+        for split in SPLITS:
+            if not any(s.split == split for s in shards):
+                shards.append(empty_writer.write_empty(split))
+        if cfg.to == "hf":
+            from cleaner.writers.hf import export_hf
+
+            export_hf(staging, shards, staging / ".cache")
+            shutil.rmtree(staging / ".cache", ignore_errors=True)
+            shutil.rmtree(staging / "data", ignore_errors=True)
+        stats.seconds = time.time() - started
+        stats_dict = stats.as_dict()
+        manifest = {
+            **identity,
+            "config": cfg.as_dict(),
+            "inputs": self.inputs,
+            "input_files": len(sources),
+            "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
+            "finished": dt.datetime.now(dt.UTC).isoformat(),
+            "resumed_chunks": state.get("resumed", 0),
+            "language_backend": self.pipeline.language.backend.name,
+            "model_version": self.pipeline.model_version,
+            "versions": versions(),
+            "shards": [s.as_dict() for s in shards] if cfg.to != "hf" else [],
+            "unreadable": unreadable,
+            "stats": stats_dict,
+        }
+        (staging / STATE_FILE).unlink(missing_ok=True)
+        write_json(staging / "stats.json", stats_dict)
+        write_json(staging / "manifest.json", manifest)  # last: its presence means complete
+        swap_into_place(staging, final)
+        return RunResult(final, stats_dict, manifest)
+
+    def _process_chunk(self, executor: LocalExecutor, batch: list[Any], dedup: list[Any],
+                       writer: ShardWriter, stats: Stats, unreadable: list[dict[str, str]],
+                       n_sources: int) -> None:
+        config_hash = self.pipeline.config_hash
+        for items in executor.map(batch):
+            for item in items:
+                if isinstance(item, Unreadable):
+                    unreadable.append({"path": item.path, "reason": item.reason,
+                                       "error": item.error})
+                    stats.add_unreadable(item.reason)
+                    continue
+                for d in dedup:
+                    d.apply(item)
+                row = to_row(item, __version__, config_hash)
+                stats.add_row(row)
+                writer.write(row, "train" if item.status == KEPT else REJECTED)
+
+    def _open_staging(self, staging: Path, identity: dict[str, Any]) -> dict[str, Any]:
+        """Resume the partial run in `staging` if it was made by the same config and inputs;
+        otherwise start afresh."""
+        state_path = staging / STATE_FILE
+        if staging.exists() and not self.overwrite and state_path.is_file():
+            try:
+                state = json.loads(state_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                state = {}
+            if state.get("identity") == identity:
+                for tmp in staging.rglob(".*.tmp"):  # a shard half-written when killed
+                    tmp.unlink()
+                state["resumed"] = len(state.get("chunks", {}))
+                return state
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        state = {"identity": identity, "chunks": {}}
+        write_json(staging / STATE_FILE, state)
+        return state
+
+
+def fingerprint(sources: list[Source]) -> str:
+    """Changes when an input file is added, removed, resized or touched."""
+    h = hashlib.sha256()
+    for s in sources:
+        try:
+            st = s.path.lstat()
+            h.update(f"{s.rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "replace"))
+        except OSError:
+            h.update(f"{s.rel}\0missing\n".encode("utf-8", "replace"))
+    return h.hexdigest()[:16]
+
+
+def write_json(path: Path, data: Any) -> None:
+    blob = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(blob, encoding="utf-8"))
+
+
+def swap_into_place(staging: Path, final: Path) -> None:
+    old = final.with_name(f".{final.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def default_name(inputs: list[str]) -> str:
+    first = Path(os.path.abspath(inputs[0]))
+    return first.name if first.is_dir() else first.name.split(".")[0] or "dataset"
+
+
+def safe_name(name: str) -> str:
+    """An output name is one path component: it can never point outside `--out`."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise UserError(f"--name must be a plain folder name, not {name!r}")
+    return name
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0]}
+    for pkg in ("pyarrow", "datasets", "trafilatura", "justext", "langdetect", "numpy"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
