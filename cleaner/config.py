@@ -20,6 +20,7 @@ FORMATS = ("parquet", "hf", "jsonl")
 
 DEFAULT_MIN_WORDS = 50  # Gopher / datatrove's minimum document length
 DEFAULT_MAX_DOC_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_LINE_CHARS = 100_000  # longer lines are removed as long_line
 DEFAULT_DOC_TIMEOUT = 60.0  # seconds one document may take; 0 = no limit
 DEFAULT_CHUNK_SIZE = 1000
 DEFAULT_SHARD_ROWS = 10_000  # row groups of ~10k rows read back cheaply
@@ -42,6 +43,7 @@ class Config:
     follow_symlinks: bool = False
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
     doc_timeout: float = DEFAULT_DOC_TIMEOUT
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     shard_rows: int = DEFAULT_SHARD_ROWS
     chunk_size: int = DEFAULT_CHUNK_SIZE  # tasks (files, or JSONL batches) a resumable chunk
 

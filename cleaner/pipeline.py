@@ -20,7 +20,7 @@ from cleaner.document import KEPT, Document
 from cleaner.errors import UserError
 from cleaner.extractors.html import HtmlExtractor
 from cleaner.filters.language import LanguageFilter
-from cleaner.filters.length import LengthFilter
+from cleaner.filters.length import LengthFilter, LongLineFilter
 from cleaner.filters.rules import BoilerplateRules
 from cleaner.job import Job, RunResult
 from cleaner.limits import DocumentTimeout, time_limit
@@ -54,7 +54,7 @@ class Pipeline:
         self.config.validate()
         self.reader = FileReader(self.config.max_doc_bytes)
         self.extractor = HtmlExtractor()
-        self.line_filters: list[Step] = []
+        self.line_filters: list[Step] = [LongLineFilter(self.config.max_line_chars)]
         if self.config.rules:
             self.line_filters.append(BoilerplateRules())
         self.model_filter = None

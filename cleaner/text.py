@@ -8,7 +8,10 @@ import unicodedata
 from cleaner.document import Line
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_WORD = re.compile(r"\w+")
+# A word: a run of word characters, except that each CJK ideograph, kana or hangul syllable
+# counts as one (those scripts do not put spaces between words).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _SPACE = re.compile(r"\s+")
 _NONWORD = re.compile(r"[\W_]+")
 # Dashes, quotes and look-alike punctuation, folded so that near-identical copies compare equal.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from html.parser import HTMLParser
 
 from cleaner.document import Document
 
@@ -39,6 +40,12 @@ class HtmlExtractor:
             text = self._justext(html)
             if text.strip():
                 doc.notes.append("main text by jusText (trafilatura found none)")
+        if not text.strip():
+            # A page lxml cannot parse (e.g. nested past its depth limit): take the whole
+            # visible text; the line rules and the model then clean it like a .txt.
+            text = visible_text(html)
+            if text.strip():
+                doc.notes.append("whole-page text (trafilatura and jusText found none)")
         doc.raw_text = text
         for key in ("title", "url", "date"):
             if getattr(doc, key) is None and meta.get(key):
@@ -71,3 +78,47 @@ class HtmlExtractor:
         except Exception:
             return ""
         return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+_BLOCK = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 "
+    "h5 h6 header hr li main nav ol p pre section table td th tr ul".split()
+)
+_HIDDEN = frozenset("script style noscript template head svg".split())
+
+
+class _TextParser(HTMLParser):
+    """Visible text of a page, a block element a line; no tree is built, so no depth limit."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The page's visible text, one block a line, whitespace tidied."""
+    parser = _TextParser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; this is a last resort
+        return ""
+    lines = (" ".join(ln.split()) for ln in "".join(parser.parts).split("\n"))
+    return "\n".join(ln for ln in lines if ln)

@@ -16,8 +16,26 @@ class LengthFilter:
 
     def apply(self, doc: Document) -> None:
         if not doc.lines:
-            doc.reject("empty", "no text in the input")
+            where = "no main text found in the page" if doc.format.endswith("html") else (
+                "no text in the input")
+            doc.reject("empty", where)
             return
         n = word_count(doc.text)
         if n < self.min_words:
             doc.reject("too_short", f"{n} words after cleaning; the minimum is {self.min_words}")
+
+
+class LongLineFilter:
+    """Removes lines longer than `max_chars`: no prose line is that long, and the other
+    filters should not spend time on a 50 MB line of minified data."""
+
+    name = "long_line"
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+
+    def apply(self, doc: Document) -> None:
+        for ln in doc.lines:
+            if len(ln.text) > self.max_chars:
+                ln.remove("long_line", 1.0, f"{len(ln.text)} characters; the limit is "
+                          f"{self.max_chars}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from cleaner.document import Document
 from cleaner.errors import UserError
 
+MAX_MODEL_CHARS = 5000  # the model sees at most this much of a line
+
 
 class ModelFilter:
     """Scores every line with the shipped line model and removes, among the lines the rules
@@ -41,7 +43,7 @@ class ModelFilter:
         if not doc.lines:
             return
         model, threshold = self.model, self.threshold
-        probs = model.score([ln.text for ln in doc.lines],
+        probs = model.score([ln.text[:MAX_MODEL_CHARS] for ln in doc.lines],
                                  [ln.blank_before for ln in doc.lines])
         for ln, p in zip(doc.lines, probs, strict=True):
             ln.model_score = round(float(p), 4)

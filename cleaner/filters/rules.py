@@ -38,6 +38,7 @@ MAX_BREADCRUMB_SEGMENT_WORDS = 6
 MIN_MENU_SEGMENTS = 4
 MAX_MENU_SEGMENT_WORDS = 3
 MIN_REPEAT_WORDS = 6  # shorter repeated lines are headings or nav, not paragraphs
+MAX_RULE_LINE_CHARS = 20_000  # longer lines that are already removed are not looked at
 
 SCORE_PATTERN = 1.0  # the line itself matches a boilerplate pattern
 SCORE_CONTEXT = 0.9  # removed because of the line before it (teasers, linked headlines)
@@ -170,6 +171,8 @@ class _View:
 
 
 def _view(line: Line) -> _View:
+    if line.removed and len(line.text) > MAX_RULE_LINE_CHARS:  # e.g. a long_line already
+        return _View(line, "", MAX_RULE_LINE_CHARS, False)
     folded = fold(line.text)
     key = _STRIP.sub("", folded)
     return _View(line, key, word_count(folded), bool(_BULLET.match(line.text)))
@@ -194,7 +197,7 @@ class BoilerplateRules:
     # one line at a time ---------------------------------------------------------------
     def _line_rules(self, v: _View) -> None:
         key, n = v.key, v.words
-        if not key:
+        if not key or v.line.removed:
             return
         if n <= MAX_COPYRIGHT_WORDS and _COPYRIGHT.search(key):
             v.line.remove("copyright", SCORE_PATTERN, "copyright / rights-reserved notice")

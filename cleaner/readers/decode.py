@@ -103,9 +103,16 @@ def _detect(data: bytes) -> tuple[str, str]:
     tied = [m.encoding for m in matches if m.chaos <= best_chaos + TIE_CHAOS]
     enc = next((e for e in PREFERRED_LEGACY if e in tied), tied[0])
     try:
-        return data.decode(enc, errors="replace"), enc
+        text = data.decode(enc, errors="replace")
     except LookupError:
         return data.decode("latin-1"), "latin-1"
+    for alt in PREFERRED_LEGACY:  # the same text under a more common name: use that name
+        try:
+            if alt != enc and data.decode(alt) == text:
+                return text, alt
+        except UnicodeDecodeError:
+            continue
+    return text, enc
 
 
 def _looks_binary(text: str) -> bool:

@@ -42,7 +42,12 @@ class Source:
 
 
 def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    return printable(path.relative_to(root).as_posix())
+
+
+def printable(name: str) -> str:
+    """A file name as valid UTF-8: bytes that are not UTF-8 become \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _inside(path: Path, root_real: Path) -> bool:
@@ -80,7 +85,8 @@ def discover(inputs: list[str | Path], *, follow_symlinks: bool = False) -> list
                     f"unknown input format: {raw} (expected .txt, .md, .html, .htm or .jsonl,"
                     " optionally .gz)"
                 )
-            sources.append(Source(p, p.name, fmt))
+            problem = None if p.is_file() else "not a regular file (a pipe, socket or device)"
+            sources.append(Source(p, printable(p.name), fmt, problem))
     if not sources:
         raise UserError(f"no files found in {', '.join(str(i) for i in inputs)}")
     return sources
@@ -116,9 +122,15 @@ def _walk(root: Path, follow_symlinks: bool) -> list[Source]:
                                " (use --follow-symlinks to follow it)")
                     )
                     continue
-            if e.is_dir(follow_symlinks=True):
-                stack.append(p)
-            else:
-                found.append(Source(p, rel, format_of(e.name)))
+            try:
+                if e.is_dir(follow_symlinks=True):
+                    stack.append(p)
+                elif e.is_file(follow_symlinks=True):
+                    found.append(Source(p, rel, format_of(e.name)))
+                else:
+                    found.append(Source(p, rel, format_of(e.name),
+                                        "not a regular file (a pipe, socket or device)"))
+            except OSError as err:
+                found.append(Source(p, rel, format_of(e.name), f"cannot stat: {err.strerror}"))
     found.sort(key=lambda s: s.rel)
     return found

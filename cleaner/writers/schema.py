@@ -55,6 +55,15 @@ SCHEMA = pa.schema(
 )
 
 
+MAX_REMOVED_TEXT = 10_000  # a removed line's text is cut here; its span stays exact
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_REMOVED_TEXT:
+        return text
+    return f"{text[:MAX_REMOVED_TEXT]}… [{len(text) - MAX_REMOVED_TEXT} more characters]"
+
+
 def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, Any]:
     """The output row of a document, built only from its line decisions and facts."""
     text = doc.text
@@ -82,7 +91,7 @@ def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, A
         "n_lines_kept": sum(1 for ln in doc.lines if not ln.removed),
         "removed": [
             {
-                "line": ln.number, "start": ln.start, "end": ln.end, "text": ln.text,
+                "line": ln.number, "start": ln.start, "end": ln.end, "text": _clip(ln.text),
                 "reason": ln.reason, "score": ln.score, "by": ln.by, "detail": ln.detail,
                 "model_score": ln.model_score,
             }
