@@ -41,6 +41,10 @@ def __getattr__(name: str) -> Any:  # lazy: `import cleaner` stays cheap
         from cleaner.job import RunResult
 
         return RunResult
+    if name == "UserError":
+        from cleaner.errors import UserError
+
+        return UserError
     if name == "Config":
         from cleaner.config import Config
 
@@ -52,4 +56,5 @@ def __getattr__(name: str) -> Any:  # lazy: `import cleaner` stays cheap
     raise AttributeError(name)
 
 
-__all__ = ["Config", "Document", "Line", "Pipeline", "RunResult", "clean", "clean_text"]
+__all__ = ["Config", "Document", "Line", "Pipeline", "RunResult", "UserError", "clean",
+           "clean_text"]

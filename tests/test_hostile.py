@@ -66,7 +66,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_every_hostile_input_lands_where_expected(hostile_run) -> None:
-    corpus, _, out, proc, _ = hostile_run
+    _, _, out, proc, _ = hostile_run
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     rows = read_all(out)
