@@ -132,6 +132,11 @@ class ParquetWriter(ShardWriter):
         return pq.read_table(self.folder / shard.path, columns=columns).to_pylist()
 
 
+# Characters that some readers take for line breaks (str.splitlines, JavaScript): escaped,
+# so that one row is always exactly one line.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 class JsonlWriter(ShardWriter):
     """JSON Lines shards, one row an object, keys in schema order."""
 
@@ -140,7 +145,7 @@ class JsonlWriter(ShardWriter):
     def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                f.write(json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
 
     def read_back(self, shard: Shard, columns: list[str]) -> list[dict[str, Any]]:
         with open(self.folder / shard.path, encoding="utf-8") as f:
