@@ -38,6 +38,8 @@ class Config:
     model: bool = True
     rules: bool = True
     dedup: bool = True
+    source_repeat_min_docs: int = 5  # 0 turns off the cross-document repeated-line filter
+    source_repeat_max_words: int = 50
     workers: int = 0  # 0: all cores
     quiet: bool = False
     follow_symlinks: bool = False
@@ -57,6 +59,8 @@ class Config:
             raise UserError(f"--min-words must be 0 or more, not {self.min_words}")
         if self.workers < 0:
             raise UserError(f"--workers must be 0 (all cores) or more, not {self.workers}")
+        if self.source_repeat_min_docs < 0 or self.source_repeat_min_docs == 1:
+            raise UserError("source_repeat_min_docs must be 0 (off) or at least 2")
         if self.shard_rows < 1:
             raise UserError(f"shard_rows must be at least 1, not {self.shard_rows}")
         if self.chunk_size < 1:

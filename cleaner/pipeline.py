@@ -22,10 +22,11 @@ from cleaner.extractors.html import HtmlExtractor
 from cleaner.filters.language import LanguageFilter
 from cleaner.filters.length import LengthFilter, LongLineFilter
 from cleaner.filters.rules import BoilerplateRules
+from cleaner.filters.source_repeats import SourceLineCounter, SourceRepeatFilter, source_key
 from cleaner.job import Job, RunResult
 from cleaner.limits import DocumentTimeout, time_limit
 from cleaner.readers.discover import Source
-from cleaner.readers.files import FileReader, Task, Unreadable
+from cleaner.readers.files import FileReader, Task, Unreadable, iter_tasks
 from cleaner.text import split_lines
 
 
@@ -57,6 +58,9 @@ class Pipeline:
         self.line_filters: list[Step] = [LongLineFilter(self.config.max_line_chars)]
         if self.config.rules:
             self.line_filters.append(BoilerplateRules())
+        self.source_repeats = SourceRepeatFilter({}, self.config.source_repeat_min_docs,
+                                                 self.config.source_repeat_max_words)
+        self.line_filters.append(self.source_repeats)  # filled by `prepare`
         self.model_filter = None
         if self.config.model:
             from cleaner.filters.model import ModelFilter
@@ -129,7 +133,19 @@ class Pipeline:
         return doc
 
     def prepare(self, sources: list[Source]) -> None:
-        """Run once before the per-document stage (corpus-level passes)."""
+        """The corpus-level first pass, run once before the per-document stage: count the
+        lines that repeat across the documents of each source."""
+        cfg = self.config
+        if not cfg.source_repeat_min_docs:
+            return
+        counter = SourceLineCounter(cfg.source_repeat_min_docs, cfg.source_repeat_max_words)
+        for task in iter_tasks(sources, cfg.max_doc_bytes):
+            if isinstance(task, Unreadable) or task.source.format == "html":
+                continue
+            for doc in self.reader.read(task):
+                if isinstance(doc, Document) and doc.status == KEPT and doc.html is None:
+                    counter.add(source_key(doc), (ln.text for ln in split_lines(doc.raw_text)))
+        self.source_repeats.repeated = counter.repeated()
 
     def run(self, inputs: list[str | Path], progress: Callable[[int, int], None] | None = None,
             overwrite: bool = False) -> RunResult:

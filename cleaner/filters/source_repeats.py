@@ -1,0 +1,98 @@
+"""Lines repeated across the documents of one source are boilerplate.
+
+A first pass counts, for every source (the URL's host, or the folder when there is no URL),
+in how many distinct documents each normalised line occurs. The filter then removes, in the
+per-document stage, the lines that occur in at least `min_docs` documents of their source.
+
+Memory is bounded: counts live in one dict of 64-bit keys, and when it grows past
+`max_entries`, lines seen only once so far are dropped (lossy counting). A source's
+documents are contiguous in the sorted input order, so a source's repeated lines are
+counted before they can be pruned. Exact-duplicate documents count once. HTML inputs are
+not counted: their main text comes from the extractor, which already drops site chrome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from cleaner.document import Document
+from cleaner.text import paragraph_key, word_count
+
+MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
+MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
+MAX_ENTRIES = 1_000_000  # counts kept before singletons are pruned (about 100 MB at most)
+_MAX_DOC_HASHES = 2_000_000
+
+
+def source_key(doc: Document) -> str:
+    """The URL's host when the document has a URL, else the folder it came from."""
+    if doc.url:
+        host = urlsplit(doc.url).hostname
+        if host:
+            return host.removeprefix("www.")
+    return posixpath.dirname(doc.source_path) or "."
+
+
+def _hash(*parts: str) -> int:
+    h = hashlib.blake2b(digest_size=8)
+    for p in parts:
+        h.update(p.encode("utf-8", "replace"))
+        h.update(b"\0")
+    return int.from_bytes(h.digest(), "little")
+
+
+class SourceLineCounter:
+    """The first pass: `add(doc)` for every document, then `repeated()`."""
+
+    def __init__(self, min_docs: int = MIN_DOCS, max_words: int = MAX_WORDS,
+                 max_entries: int = MAX_ENTRIES) -> None:
+        self.min_docs = min_docs
+        self.max_words = max_words
+        self.max_entries = max_entries
+        self.counts: dict[int, int] = {}
+        self._docs_seen: set[int] = set()
+
+    def add(self, source: str, lines: Iterable[str]) -> None:
+        keys = {k for k in (paragraph_key(t) for t in lines
+                            if 0 < word_count(t) <= self.max_words) if k}
+        doc_hash = _hash(source, *sorted(keys))
+        if doc_hash in self._docs_seen:
+            return  # an exact duplicate counts once
+        if len(self._docs_seen) < _MAX_DOC_HASHES:
+            self._docs_seen.add(doc_hash)
+        for k in keys:
+            h = _hash(source, k)
+            self.counts[h] = self.counts.get(h, 0) + 1
+        if len(self.counts) > self.max_entries:
+            self.counts = {h: c for h, c in self.counts.items() if c > 1}
+
+    def repeated(self) -> dict[int, int]:
+        """Line keys at or over the threshold, with their document counts."""
+        return {h: c for h, c in self.counts.items() if c >= self.min_docs}
+
+
+class SourceRepeatFilter:
+    """Removes lines that repeat across `min_docs` or more documents of the same source."""
+
+    name = "source_repeat"
+
+    def __init__(self, repeated: dict[int, int], min_docs: int = MIN_DOCS,
+                 max_words: int = MAX_WORDS) -> None:
+        self.repeated = repeated
+        self.min_docs = min_docs
+        self.max_words = max_words
+
+    def apply(self, doc: Document) -> None:
+        if not self.repeated:
+            return
+        source = source_key(doc)
+        for ln in doc.lines:
+            if ln.removed or not 0 < word_count(ln.text) <= self.max_words:
+                continue
+            n = self.repeated.get(_hash(source, paragraph_key(ln.text)))
+            if n:
+                ln.remove("source_repeat", min(1.0, 0.5 + n / (4 * self.min_docs)),
+                          f"in {n} documents of source '{source}' (threshold {self.min_docs})")
