@@ -64,8 +64,14 @@ def run_command(
         "--no-dedup", help="Keep duplicate documents.")] = False,
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Follow symlinks that leave the input folder.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Start afresh instead of resuming an interrupted run.")] = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write report.html: what was removed, document by document.")
+    ] = False,
     config: Annotated[Path | None, typer.Option(
-        "--config", help="A TOML file of options (same names as the flags).")] = None,
+        "--config", help="A TOML file of options (same names as the flags) and rule "
+        "[thresholds]; see `clean config --show`.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")
                      ] = False,
 ) -> None:
@@ -86,9 +92,41 @@ def run_command(
     cfg = Config(**values).validate()
     pipeline = Pipeline(cfg)
     with Progress(enabled=not cfg.quiet) as progress:
-        result = pipeline.run([str(i) for i in inputs], progress=progress.update)
+        result = pipeline.run([str(i) for i in inputs], progress=progress.update,
+                              overwrite=overwrite)
+    if report:
+        from cleaner.report import write_report
+
+        write_report(result.path)
     if not cfg.quiet:
         print_summary(result)
+
+
+@app.command("config")
+def config_command(
+    show: Annotated[bool, typer.Option("--show", help="Print the effective configuration.")
+                    ] = True,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="A TOML file to apply on top of the defaults.")] = None,
+) -> None:
+    """Print the effective configuration (defaults, then --config FILE) as TOML: every
+    option and every rule threshold, ready to edit and pass back with --config."""
+    values = load_config_file(config) if config else {}
+    if show:
+        sys.stdout.write(Config(**values).validate().to_toml())
+
+
+@app.command("report")
+def report_command(
+    out_dir: Annotated[Path, typer.Argument(help="An output folder, e.g. out/seeds.")],
+) -> None:
+    """Write OUT_DIR/report.html: a self-contained page showing what was removed and why."""
+    from cleaner.report import write_report
+
+    if not (out_dir / "manifest.json").is_file():
+        raise UserError(f"not a finished cleaner output (no manifest.json): {out_dir}")
+    path = write_report(out_dir)
+    print(path)
 
 
 @app.command("explain")

@@ -47,6 +47,8 @@ class Config:
     doc_timeout: float = DEFAULT_DOC_TIMEOUT
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     shard_rows: int = DEFAULT_SHARD_ROWS
+    model_threshold: float | None = None  # None: the threshold shipped with the model
+    thresholds: dict[str, float] = field(default_factory=dict)  # rule thresholds to override
     chunk_size: int = DEFAULT_CHUNK_SIZE  # tasks (files, or JSONL batches) a resumable chunk
 
     # Fields that do not change the output rows, and so stay out of the hash.
@@ -67,8 +69,40 @@ class Config:
             raise UserError(f"chunk_size must be at least 1, not {self.chunk_size}")
         if self.max_doc_bytes < 1:
             raise UserError(f"max_doc_bytes must be at least 1, not {self.max_doc_bytes}")
+        if self.model_threshold is not None and not 0 <= self.model_threshold <= 1:
+            raise UserError(f"model_threshold must be within 0..1, not {self.model_threshold}")
+        self.rule_thresholds()  # checks the names and types
         self.lang = sorted({c.strip().lower() for c in self.lang if c.strip()})
         return self
+
+    def rule_thresholds(self):
+        """The rules' thresholds: the defaults with this config's overrides."""
+        from cleaner.filters.rules import DEFAULT_THRESHOLDS, Thresholds
+
+        known = {f.name: f for f in fields(Thresholds)}
+        for k, v in self.thresholds.items():
+            if k not in known:
+                raise UserError(f"unknown key 'thresholds.{k}' (rule thresholds are: "
+                                f"{', '.join(sorted(known))})")
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise UserError(f"thresholds.{k} must be a number, not {v!r}")
+        return dataclasses.replace(DEFAULT_THRESHOLDS, **self.thresholds)
+
+    def to_toml(self) -> str:
+        """The effective configuration as TOML, every rule threshold included."""
+        lines = []
+        for k, v in self.as_dict().items():
+            if k == "thresholds":
+                continue
+            if v is None:
+                lines.append(f"# {k} = (unset)")
+            else:
+                lines.append(f"{k} = {_toml_value(v)}")
+        lines.append("")
+        lines.append("[thresholds]")
+        for k, v in dataclasses.asdict(self.rule_thresholds()).items():
+            lines.append(f"{k} = {_toml_value(v)}")
+        return "\n".join(lines) + "\n"
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -80,6 +114,16 @@ class Config:
         payload = {**self.output_settings(), **(extra or {})}
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return json.dumps(str(v), ensure_ascii=False)
 
 
 def load_config_file(path: str | Path) -> dict[str, Any]:
@@ -97,4 +141,18 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
     for key in data:
         if key.replace("-", "_") not in known:
             raise UserError(f"unknown key {key!r} in config file {p}")
-    return {k.replace("-", "_"): v for k, v in data.items()}
+    values = {k.replace("-", "_"): v for k, v in data.items()}
+    if "thresholds" in values and not isinstance(values["thresholds"], dict):
+        raise UserError(f"'thresholds' in {p} must be a table: [thresholds]")
+    for k, v in values.items():  # a wrong type is a user mistake, not a traceback
+        want = known[k].default if known[k].default is not dataclasses.MISSING else None
+        if isinstance(want, bool) and not isinstance(v, bool):
+            raise UserError(f"{k} in {p} must be true or false, not {v!r}")
+        if isinstance(want, int) and not isinstance(want, bool) and (
+                not isinstance(v, (int, float)) or isinstance(v, bool)):
+            raise UserError(f"{k} in {p} must be a number, not {v!r}")
+        if isinstance(want, str) and not isinstance(v, str):
+            raise UserError(f"{k} in {p} must be a string, not {v!r}")
+    if isinstance(values.get("lang"), str):
+        values["lang"] = values["lang"].split(",")
+    return values

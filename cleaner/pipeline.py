@@ -57,7 +57,7 @@ class Pipeline:
         self.extractor = HtmlExtractor()
         self.line_filters: list[Step] = [LongLineFilter(self.config.max_line_chars)]
         if self.config.rules:
-            self.line_filters.append(BoilerplateRules())
+            self.line_filters.append(BoilerplateRules(self.config.rule_thresholds()))
         self.source_repeats = SourceRepeatFilter({}, self.config.source_repeat_min_docs,
                                                  self.config.source_repeat_max_words)
         self.line_filters.append(self.source_repeats)  # filled by `prepare`
@@ -65,7 +65,7 @@ class Pipeline:
         if self.config.model:
             from cleaner.filters.model import ModelFilter
 
-            self.model_filter = ModelFilter()
+            self.model_filter = ModelFilter(threshold=self.config.model_threshold)
             self.line_filters.append(self.model_filter)
         self.language = LanguageFilter(self.config.lang)
         self.doc_filters: list[Step] = [self.language, LengthFilter(self.config.min_words)]

@@ -103,3 +103,41 @@ def test_run_prints_a_summary(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "5 in, 5 kept, 0 rejected" in r.stderr
     assert "related_teaser" in r.stderr and "10" in r.stderr
+
+
+def test_config_show_round_trips_and_thresholds_apply(tmp_path: Path, capsys) -> None:
+    code, shown, _ = run_main(["config", "--show"], capsys)
+    assert code == 0
+    assert "min_words = 50" in shown and "[thresholds]" in shown
+    assert "max_heading_words = 8" in shown
+    cfg = tmp_path / "clean.toml"
+    cfg.write_text(shown.replace("max_heading_words = 8", "max_heading_words = 3")
+                   .replace('to = "parquet"', 'to = "jsonl"'))
+    code, _, err = run_main([str(SEEDS), "--out", str(tmp_path), "--config", str(cfg),
+                             "--no-model", "--quiet"], capsys)
+    assert code == 0, err
+    import json
+
+    rows = [json.loads(x) for x in
+            (tmp_path / "seeds" / "data" / "train-00000-000.jsonl").read_text().splitlines()]
+    t2 = next(r for r in rows if r["source_path"].startswith("002"))
+    # "Trending News on PVDN" has 4 words: over the lowered heading threshold, it stays
+    assert "Trending News on PVDN" in t2["text"]
+    code, shown2, _ = run_main(["config", "--show", "--config", str(cfg)], capsys)
+    assert "max_heading_words = 3" in shown2 and 'to = "jsonl"' in shown2
+
+
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        ("[thresholds]\nmax_headng_words = 3\n", "unknown key 'thresholds.max_headng_words'"),
+        ("min_words = 'many'\n", "min_words in"),
+        ("model = 3\n", "model in"),
+        ("to = [\n", "is not valid TOML"),
+    ],
+)
+def test_bad_config_files(tmp_path: Path, capsys, toml: str, needle: str) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(toml)
+    code, _, err = run_main([str(SEEDS), "--out", str(tmp_path), "--config", str(cfg)], capsys)
+    assert code != 0 and needle in err and len(err.strip().splitlines()) == 1

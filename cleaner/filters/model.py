@@ -15,8 +15,9 @@ class ModelFilter:
 
     name = "model"
 
-    def __init__(self, model_path: str | None = None) -> None:
+    def __init__(self, model_path: str | None = None, threshold: float | None = None) -> None:
         self.model_path = model_path
+        self._threshold = threshold  # None: the model's own
         self._model = None  # loaded on first use, so a bad command fails before the load
 
     @property
@@ -33,7 +34,7 @@ class ModelFilter:
 
     @property
     def threshold(self) -> float:
-        return float(self.model.threshold)
+        return float(self.model.threshold if self._threshold is None else self._threshold)
 
     @property
     def version(self) -> str:

@@ -23,26 +23,34 @@ from dataclasses import dataclass
 from cleaner.document import Document, Line
 from cleaner.text import fold, paragraph_key, word_count
 
-# --- thresholds -------------------------------------------------------------------------
-MAX_COPYRIGHT_WORDS = 40  # a copyright notice is a short line, not a paragraph about law
-MAX_SOCIAL_WORDS = 20  # a follow/share prompt line
-MAX_SOCIAL_SEGMENT_WORDS = 10  # each "|"-separated part of a prompt line
-MAX_COOKIE_WORDS = 90  # a cookie banner may be a long sentence or two
-MAX_PRIVACY_LINK_WORDS = 6  # "Privacy Policy" as a bare link line
-MAX_HEADING_WORDS = 8  # "Trending News on X", "You may also like"
-MAX_TEASER_WORDS = 20  # a non-bulleted teaser headline
-MAX_TEASERS = 20  # at most this many lines follow a related heading as its list
-PROSE_WORDS = 25  # a line at least this long, not bulleted, is body prose
-MAX_LINKED_HEADLINE_WORDS = 20  # the headline after "Previous" / "Next"
-MAX_BREADCRUMB_SEGMENT_WORDS = 6
-MIN_MENU_SEGMENTS = 4
-MAX_MENU_SEGMENT_WORDS = 3
-MIN_REPEAT_WORDS = 6  # shorter repeated lines are headings or nav, not paragraphs
-MAX_RULE_LINE_CHARS = 20_000  # longer lines that are already removed are not looked at
 
-SCORE_PATTERN = 1.0  # the line itself matches a boilerplate pattern
-SCORE_CONTEXT = 0.9  # removed because of the line before it (teasers, linked headlines)
-SCORE_REPEAT = 1.0
+# --- thresholds -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Thresholds:
+    """Every number the rules use. Override any of them in the config file's [thresholds]."""
+
+    max_copyright_words: int = 40  # a copyright notice is a short line, not a paragraph about law
+    max_social_words: int = 20  # a follow/share prompt line
+    max_social_segment_words: int = 10  # each "|"-separated part of a prompt line
+    max_cookie_words: int = 90  # a cookie banner may be a long sentence or two
+    max_privacy_link_words: int = 6  # "Privacy Policy" as a bare link line
+    max_heading_words: int = 8  # "Trending News on X", "You may also like"
+    max_teaser_words: int = 20  # a non-bulleted teaser headline
+    max_teasers: int = 20  # at most this many lines follow a related heading as its list
+    prose_words: int = 25  # a line at least this long, not bulleted, is body prose
+    max_linked_headline_words: int = 20  # the headline after "Previous" / "Next"
+    max_breadcrumb_segment_words: int = 6
+    min_menu_segments: int = 4
+    max_menu_segment_words: int = 3
+    min_repeat_words: int = 6  # shorter repeated lines are headings or nav, not paragraphs
+    max_rule_line_chars: int = 20_000  # longer lines that are already removed are not looked at
+
+    score_pattern: float = 1.0  # the line itself matches a boilerplate pattern
+    score_context: float = 0.9  # removed because of the line before it (teasers, linked headlines)
+    score_repeat: float = 1.0
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 # --- word lists ---------------------------------------------------------------------------
 _BULLET = re.compile(r"^\s*(?:[•·▪▸►▶‣◦●○■□✓✔\-–—*+>»›]+|\d{1,2}[.)])\s*")
@@ -168,18 +176,16 @@ class _View:
     key: str  # folded, bullets and arrows stripped
     words: int
     bullet: bool
+    prose: bool  # long, not bulleted: body text
 
 
-def _view(line: Line) -> _View:
-    if line.removed and len(line.text) > MAX_RULE_LINE_CHARS:  # e.g. a long_line already
-        return _View(line, "", MAX_RULE_LINE_CHARS, False)
+def _view(line: Line, t: Thresholds) -> _View:
+    if line.removed and len(line.text) > t.max_rule_line_chars:  # e.g. a long_line already
+        return _View(line, "", t.max_rule_line_chars, False, True)
     folded = fold(line.text)
     key = _STRIP.sub("", folded)
-    return _View(line, key, word_count(folded), bool(_BULLET.match(line.text)))
-
-
-def _is_prose(v: _View) -> bool:
-    return v.words >= PROSE_WORDS and not v.bullet
+    words, bullet = word_count(folded), bool(_BULLET.match(line.text))
+    return _View(line, key, words, bullet, words >= t.prose_words and not bullet)
 
 
 class BoilerplateRules:
@@ -187,8 +193,11 @@ class BoilerplateRules:
 
     name = "rules"
 
+    def __init__(self, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+        self.t = thresholds
+
     def apply(self, doc: Document) -> None:
-        views = [_view(ln) for ln in doc.lines]
+        views = [_view(ln, self.t) for ln in doc.lines]
         for v in views:
             self._line_rules(v)
         self._context_rules(views)
@@ -196,39 +205,41 @@ class BoilerplateRules:
 
     # one line at a time ---------------------------------------------------------------
     def _line_rules(self, v: _View) -> None:
+        t = self.t
         key, n = v.key, v.words
         if not key or v.line.removed:
             return
-        if n <= MAX_COPYRIGHT_WORDS and _COPYRIGHT.search(key):
-            v.line.remove("copyright", SCORE_PATTERN, "copyright / rights-reserved notice")
-        elif n <= MAX_COOKIE_WORDS and _COOKIE.search(key):
-            v.line.remove("cookie", SCORE_PATTERN, "cookie or privacy notice")
-        elif n <= MAX_PRIVACY_LINK_WORDS and _PRIVACY_LINK.match(key) and not _END_PUNCT.search(
+        if n <= t.max_copyright_words and _COPYRIGHT.search(key):
+            v.line.remove("copyright", t.score_pattern, "copyright / rights-reserved notice")
+        elif n <= t.max_cookie_words and _COOKIE.search(key):
+            v.line.remove("cookie", t.score_pattern, "cookie or privacy notice")
+        elif n <= t.max_privacy_link_words and _PRIVACY_LINK.match(key) and not _END_PUNCT.search(
             v.line.text
         ):
-            v.line.remove("cookie", SCORE_PATTERN, "privacy / legal link")
-        elif n <= MAX_SOCIAL_WORDS and _is_social(key):
-            v.line.remove("social", SCORE_PATTERN, "follow / share / newsletter prompt")
+            v.line.remove("cookie", t.score_pattern, "privacy / legal link")
+        elif n <= t.max_social_words and _is_social(key, t):
+            v.line.remove("social", t.score_pattern, "follow / share / newsletter prompt")
         elif _READ_MORE.match(key):
-            v.line.remove("related", SCORE_PATTERN, "'read more' link")
+            v.line.remove("related", t.score_pattern, "'read more' link")
         elif _PREV_NEXT.match(key) or (
-            n <= MAX_LINKED_HEADLINE_WORDS + 3 and _PREV_NEXT_INLINE.match(key)
+            n <= t.max_linked_headline_words + 3 and _PREV_NEXT_INLINE.match(key)
         ):
-            v.line.remove("nav", SCORE_PATTERN, "previous / next link")
+            v.line.remove("nav", t.score_pattern, "previous / next link")
         elif _NAV_LINE.match(key):
-            v.line.remove("nav", SCORE_PATTERN, "navigation link")
-        elif _is_breadcrumb(key):
-            v.line.remove("nav", SCORE_PATTERN, "breadcrumb")
-        elif _is_menu(key):
-            v.line.remove("nav", SCORE_PATTERN, "menu of short links")
+            v.line.remove("nav", t.score_pattern, "navigation link")
+        elif _is_breadcrumb(key, t):
+            v.line.remove("nav", t.score_pattern, "breadcrumb")
+        elif _is_menu(key, t):
+            v.line.remove("nav", t.score_pattern, "menu of short links")
 
     # a line and its neighbours --------------------------------------------------------
     def _context_rules(self, views: list[_View]) -> None:
+        t = self.t
         for i, v in enumerate(views):
             if _PREV_NEXT.match(v.key):
                 self._linked_headline(views, i)
             elif (
-                v.words <= MAX_HEADING_WORDS
+                v.words <= t.max_heading_words
                 and _RELATED_HEADING.match(v.key)
                 and not _END_PUNCT.search(v.line.text)
             ):
@@ -237,63 +248,66 @@ class BoilerplateRules:
     def _linked_headline(self, views: list[_View], i: int) -> None:
         """The headline that a Previous / Next link points to is the next line that is not
         itself a Previous / Next link."""
+        t = self.t
         j = i + 1
         while j < len(views) and _PREV_NEXT.match(views[j].key):
             j += 1
         if j < len(views):
             nxt = views[j]
-            if 0 < nxt.words <= MAX_LINKED_HEADLINE_WORDS and not _is_prose(nxt):
-                nxt.line.remove("nav", SCORE_CONTEXT, "headline linked by previous / next")
+            if 0 < nxt.words <= t.max_linked_headline_words and not nxt.prose:
+                nxt.line.remove("nav", t.score_context, "headline linked by previous / next")
 
     def _related_block(self, views: list[_View], i: int) -> None:
         """A related heading is boilerplate when a teaser list follows it (or nothing does);
         when body prose follows, it is a section heading ("Related work") and stays."""
+        t = self.t
         items: list[_View] = []
         bulleted = None
-        for v in views[i + 1 : i + 1 + MAX_TEASERS]:
+        for v in views[i + 1 : i + 1 + t.max_teasers]:
             if bulleted is None:
                 bulleted = v.bullet
             if bulleted and not v.bullet and not v.line.removed:
                 break
-            if not bulleted and (_is_prose(v) or v.words > MAX_TEASER_WORDS):
+            if not bulleted and (v.prose or v.words > t.max_teaser_words):
                 break
             items.append(v)
         if not items and i + 1 < len(views):
             return  # prose follows: a real section heading
-        views[i].line.remove("related", SCORE_PATTERN, "related / trending heading")
+        views[i].line.remove("related", t.score_pattern, "related / trending heading")
         for v in items:
-            v.line.remove("related_teaser", SCORE_CONTEXT, "teaser under a related heading")
+            v.line.remove("related_teaser", t.score_context, "teaser under a related heading")
 
     # repeated paragraphs --------------------------------------------------------------
     def _repeats(self, views: list[_View]) -> None:
+        t = self.t
         seen: dict[str, int] = {}
         for v in views:
-            if v.words < MIN_REPEAT_WORDS:
+            if v.words < t.min_repeat_words:
                 continue
             k = paragraph_key(v.line.text)
             first = seen.setdefault(k, v.line.number)
             if first != v.line.number:
-                v.line.remove("repeated", SCORE_REPEAT, f"repeats line {first}")
+                v.line.remove("repeated", t.score_repeat, f"repeats line {first}")
 
 
-def _is_social(key: str) -> bool:
+def _is_social(key: str, t: Thresholds) -> bool:
     segments = [s.strip() for s in _SEGMENT_SPLIT.split(key) if s.strip()]
     return bool(segments) and all(
-        word_count(s) <= MAX_SOCIAL_SEGMENT_WORDS and _SOCIAL_SEGMENT.match(s) for s in segments
+        word_count(s) <= t.max_social_segment_words and _SOCIAL_SEGMENT.match(s) for s in segments
     )
 
 
-def _is_breadcrumb(key: str) -> bool:
+def _is_breadcrumb(key: str, t: Thresholds) -> bool:
     parts = _BREADCRUMB_SPLIT.split(key)
     if len(parts) < 3 and not (len(parts) == 2 and _NAV_LINE.match(parts[0])):
         return False
-    return all(0 < word_count(p) <= MAX_BREADCRUMB_SEGMENT_WORDS for p in parts) and not any(
+    return all(0 < word_count(p) <= t.max_breadcrumb_segment_words for p in parts) and not any(
         _END_PUNCT.search(p) for p in parts[:-1]
     )
 
 
-def _is_menu(key: str) -> bool:
+def _is_menu(key: str, t: Thresholds) -> bool:
     parts = [p for p in _SEGMENT_SPLIT.split(key) if p.strip()]
-    return len(parts) >= MIN_MENU_SEGMENTS and all(
-        0 < word_count(p) <= MAX_MENU_SEGMENT_WORDS for p in parts
+    return len(parts) >= t.min_menu_segments and all(
+        0 < word_count(p) <= t.max_menu_segment_words for p in parts
     )
