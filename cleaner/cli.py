@@ -58,10 +58,23 @@ def run_command(
     ] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Processes to use; 0 means all cores. [default: 0]")] = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="local (processes on this machine) or ray (Ray Data; a cluster when "
+        "RAY_ADDRESS or --ray-address is set). [default: local]")] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", help="Ray cluster address, e.g. ray://head:10001.")] = None,
     no_model: Annotated[bool, typer.Option(
         "--no-model", help="Use the rules only; do not run the trained line model.")] = False,
     no_dedup: Annotated[bool, typer.Option(
-        "--no-dedup", help="Keep duplicate documents.")] = False,
+        "--no-dedup", help="Keep duplicate and near-duplicate documents.")] = False,
+    no_near_dedup: Annotated[bool, typer.Option(
+        "--no-near-dedup", help="Drop exact duplicates only, not near-duplicates.")] = False,
+    near_dup_threshold: Annotated[float | None, typer.Option(
+        "--near-dup-threshold", help="Estimated Jaccard (word 5-grams) at which two documents "
+        "are near-duplicates. [default: 0.75]")] = None,
+    lang_backend: Annotated[str | None, typer.Option(
+        "--lang-backend", help="langdetect, or fasttext (lid.176: much faster). "
+        "[default: langdetect]")] = None,
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Follow symlinks that leave the input folder.")] = False,
     overwrite: Annotated[bool, typer.Option(
@@ -80,9 +93,11 @@ def run_command(
 
     values = load_config_file(config) if config else {}
     flags = {"to": to, "out": out, "name": name, "min_words": min_words, "workers": workers,
+             "engine": engine, "ray_address": ray_address,
+             "near_dedup_threshold": near_dup_threshold, "lang_backend": lang_backend,
              "lang": lang.split(",") if lang is not None else None}
     values.update({k: v for k, v in flags.items() if v is not None})
-    for flag, key in ((no_model, "model"), (no_dedup, "dedup")):
+    for flag, key in ((no_model, "model"), (no_dedup, "dedup"), (no_near_dedup, "near_dedup")):
         if flag:
             values[key] = False
     if follow_symlinks:

@@ -17,6 +17,8 @@ from typing import Any
 from cleaner.errors import UserError
 
 FORMATS = ("parquet", "hf", "jsonl")
+ENGINES = ("local", "ray")
+LANG_BACKENDS = ("langdetect", "fasttext")
 
 DEFAULT_MIN_WORDS = 50  # Gopher / datatrove's minimum document length
 DEFAULT_MAX_DOC_BYTES = 64 * 1024 * 1024
@@ -38,9 +40,14 @@ class Config:
     model: bool = True
     rules: bool = True
     dedup: bool = True
+    near_dedup: bool = True  # MinHash near-duplicates (with dedup on)
+    near_dedup_threshold: float = 0.75  # estimated Jaccard of word 5-gram sets
+    lang_backend: str = "langdetect"  # or "fasttext" (lid.176, 15-80x faster)
     source_repeat_min_docs: int = 5  # 0 turns off the cross-document repeated-line filter
     source_repeat_max_words: int = 50
     workers: int = 0  # 0: all cores
+    engine: str = "local"  # "local" (processes on this machine) or "ray"
+    ray_address: str | None = None  # None: RAY_ADDRESS, else a local Ray
     quiet: bool = False
     follow_symlinks: bool = False
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES
@@ -52,11 +59,19 @@ class Config:
     chunk_size: int = DEFAULT_CHUNK_SIZE  # tasks (files, or JSONL batches) a resumable chunk
 
     # Fields that do not change the output rows, and so stay out of the hash.
-    RUNTIME_ONLY = frozenset({"to", "out", "name", "workers", "quiet"})
+    RUNTIME_ONLY = frozenset({"to", "out", "name", "workers", "quiet", "engine", "ray_address"})
 
     def validate(self) -> Config:
         if self.to not in FORMATS:
             raise UserError(f"--to must be one of {', '.join(FORMATS)}, not {self.to!r}")
+        if self.engine not in ENGINES:
+            raise UserError(f"--engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if not 0 < self.near_dedup_threshold <= 1:
+            raise UserError(f"near_dedup_threshold must be in (0, 1], not "
+                            f"{self.near_dedup_threshold}")
+        if self.lang_backend not in LANG_BACKENDS:
+            raise UserError(f"--lang-backend must be one of {', '.join(LANG_BACKENDS)}, not "
+                            f"{self.lang_backend!r}")
         if self.min_words < 0:
             raise UserError(f"--min-words must be 0 or more, not {self.min_words}")
         if self.workers < 0:

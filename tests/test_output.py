@@ -72,18 +72,20 @@ def test_every_input_is_accounted_for(tmp_path: Path) -> None:
         ("b.html", 0): ("kept", None),
         ("blob.txt", 0): ("rejected", "binary"),
         ("d.txt", 0): ("rejected", "duplicate"),
-        ("e.jsonl", 1): ("kept", None),
+        ("e.jsonl", 1): ("rejected", "near_duplicate"),  # a.txt plus a few words
         ("e.jsonl", 2): ("rejected", "bad_record"),
         ("e.jsonl", 3): ("rejected", "bad_record"),
         ("e.jsonl", 4): ("rejected", "duplicate"),
         ("latin1.txt", 0): ("kept", None),
         ("short.md", 0): ("rejected", "too_short"),
-        ("sub dir/c.txt.gz", 0): ("kept", None),
+        ("sub dir/c.txt.gz", 0): ("rejected", "near_duplicate"),
     }
     assert manifest["unreadable"] == [
         {"path": "notes.csv", "reason": "unsupported_format", "error": "not a supported file type"}
     ]
     assert by[("d.txt", 0)]["duplicate_of"] == by[("a.txt", 0)]["id"]
+    assert by[("sub dir/c.txt.gz", 0)]["duplicate_of"] == by[("a.txt", 0)]["id"]
+    assert "estimated Jaccard" in by[("e.jsonl", 1)]["reject_detail"]
     assert res.stats["documents_in"] == len(rows) + 1
     # provenance
     a = by[("a.txt", 0)]
@@ -92,7 +94,7 @@ def test_every_input_is_accounted_for(tmp_path: Path) -> None:
     lat = by[("latin1.txt", 0)]
     assert lat["encoding"] != "utf-8" and "Ñandú, año, acción" in lat["text"]
     assert any("not valid UTF-8" in n for n in lat["notes"])
-    rec = by[("e.jsonl", 1)]
+    rec = by[("e.jsonl", 1)]  # metadata is carried on rejected rows too
     assert json.loads(rec["metadata"]) == {"n": 3, "source": "crawl-7"}
     html = by[("b.html", 0)]
     assert html["format"] == "html" and html["title"] == "Reservoirs recover after wet spring"
