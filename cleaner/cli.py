@@ -73,8 +73,8 @@ def run_command(
         "--near-dup-threshold", help="Estimated Jaccard (word 5-grams) at which two documents "
         "are near-duplicates. [default: 0.75]")] = None,
     lang_backend: Annotated[str | None, typer.Option(
-        "--lang-backend", help="langdetect, or fasttext (lid.176: much faster). "
-        "[default: langdetect]")] = None,
+        "--lang-backend", help="hybrid (fastText lid.176, langdetect when it is unsure), "
+        "langdetect or fasttext. [default: hybrid]")] = None,
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Follow symlinks that leave the input folder.")] = False,
     overwrite: Annotated[bool, typer.Option(

@@ -33,6 +33,24 @@ class Line:
     detail: str = ""
     by: str = ""  # "rule" or "model"
     model_score: float | None = None  # the model's P(content), when the model ran
+    _words: int = -1  # cached word count
+    _key: str | None = None  # cached paragraph key
+
+    @property
+    def words(self) -> int:
+        """Its whitespace-separated tokens (the length measure of the line rules), once."""
+        if self._words < 0:
+            self._words = len(self.text.split())
+        return self._words
+
+    @property
+    def key(self) -> str:
+        """Its normalised form (see `cleaner.text.paragraph_key`), computed once."""
+        if self._key is None:
+            from cleaner.text import paragraph_key
+
+            self._key = paragraph_key(self.text)
+        return self._key
 
     @property
     def removed(self) -> bool:
@@ -74,6 +92,13 @@ class Document:
     duplicate_of: str | None = None
     # Work done in the parallel stage for the sequential one (e.g. a MinHash signature).
     signature: Any = None
+    _text: str | None = None  # `text`, once frozen
+
+    def freeze_text(self) -> str:
+        """Compute `text` once the line filters are done; later reads reuse it."""
+        self._text = None
+        self._text = self.text
+        return self._text
 
     def reject(self, reason: str, detail: str = "", duplicate_of: str | None = None) -> None:
         """Reject the document, unless an earlier filter already did."""
@@ -94,6 +119,8 @@ class Document:
     @property
     def text(self) -> str:
         """The kept lines; a blank line separates two kept lines that had one between them."""
+        if self._text is not None:
+            return self._text
         out: list[str] = []
         gap = False
         for ln in self.lines:

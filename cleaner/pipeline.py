@@ -20,7 +20,7 @@ from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, Document
 from cleaner.errors import UserError
 from cleaner.extractors.html import HtmlExtractor
-from cleaner.filters.language import LanguageFilter
+from cleaner.filters.language import LanguageFilter, make_backend
 from cleaner.filters.length import LengthFilter, LongLineFilter
 from cleaner.filters.rules import BoilerplateRules
 from cleaner.filters.source_repeats import SourceLineCounter, SourceRepeatFilter, source_key
@@ -68,12 +68,8 @@ class Pipeline:
 
             self.model_filter = ModelFilter(threshold=self.config.model_threshold)
             self.line_filters.append(self.model_filter)
-        backend = None
-        if self.config.lang_backend == "fasttext":
-            from cleaner.filters.langid_fasttext import FastTextBackend
-
-            backend = FastTextBackend()
-        self.language = LanguageFilter(self.config.lang, backend=backend)
+        self.language = LanguageFilter(self.config.lang,
+                                       backend=make_backend(self.config.lang_backend))
         self.near_dedup = (MinHashDedup(threshold=self.config.near_dedup_threshold)
                            if self.config.dedup and self.config.near_dedup else None)
         self.doc_filters: list[Step] = [self.language, LengthFilter(self.config.min_words)]
@@ -105,6 +101,7 @@ class Pipeline:
             doc.lines = split_lines(doc.raw_text)
             for f in self.line_filters:
                 f.apply(doc)
+            doc.freeze_text()  # document filters and dedup read it; lines no longer change
             for f in self.doc_filters:
                 f.apply(doc)
             if self.near_dedup is not None and doc.status == KEPT:

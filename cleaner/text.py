@@ -7,7 +7,8 @@ import unicodedata
 
 from cleaner.document import Line
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+# A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
+_CONTENT = re.compile(r"(?<![^\r\n])[^\S\r\n]*+\S[^\r\n]*")
 # A word: a run of word characters, except that each CJK ideograph, kana or hangul syllable
 # counts as one (those scripts do not put spaces between words).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -32,23 +33,15 @@ def split_lines(text: str) -> list[Line]:
     set `blank_before` on the next line. Line numbers count non-blank lines from 1.
     """
     lines: list[Line] = []
-    pos = 0
-    blank = False
-    number = 0
-    for m in _NEWLINE.finditer(text):
-        number, blank = _add(lines, text, pos, m.start(), number, blank)
-        pos = m.end()
-    _add(lines, text, pos, len(text), number, blank)
+    prev = 0
+    for number, m in enumerate(_CONTENT.finditer(text), start=1):
+        start = m.start()
+        gap = text[prev:start]
+        breaks = gap.count("\n") + gap.count("\r") - gap.count("\r\n")
+        lines.append(Line(number, start, m.end(), m.group(),
+                          breaks >= (1 if number == 1 else 2)))
+        prev = m.end()
     return lines
-
-
-def _add(lines: list[Line], text: str, start: int, end: int, number: int, blank: bool):
-    chunk = text[start:end]
-    if not chunk.strip():
-        return number, True
-    number += 1
-    lines.append(Line(number=number, start=start, end=end, text=chunk, blank_before=blank))
-    return number, False
 
 
 def words(text: str) -> list[str]:
@@ -61,11 +54,55 @@ def word_count(text: str) -> int:
 
 def fold(text: str) -> str:
     """Unicode-normalised, case-folded text with dashes, quotes and spaces unified."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_FOLD).casefold()
     return _SPACE.sub(" ", text).strip()
+
+
+_FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 
 
 def paragraph_key(text: str) -> str:
     """A key under which two copies of a paragraph compare equal even when a dash, a
-    quote, case or spacing differs."""
-    return _NONWORD.sub(" ", fold(text)).strip()
+    quote, case or spacing differs (punctuation and spacing are dropped altogether)."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _NONWORD_LINE.sub(" ", text.casefold().replace("\n", " ")).strip()
+
+
+_HSPACE = re.compile(r"[^\S\n]+")
+_NONWORD_LINE = re.compile(r"[^\w\n]+|_+")
+
+
+def _nfkc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _translate(text: str) -> str:
+    """`text.translate(_FOLD)`, but scanning in C and calling Python only on a match."""
+    return _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], text)
+
+
+def fold_lines(texts: list[str], strip: re.Pattern[str] | None = None) -> list[str]:
+    """`fold` of every line, in one pass over the document (no line may hold a newline);
+    `strip`, a MULTILINE pattern, is then removed from every line in the same pass."""
+    if not texts:
+        return []
+    joined = _HSPACE.sub(" ", _translate(_nfkc("\n".join(texts))).casefold())
+    if strip is not None:
+        joined = strip.sub("", joined)
+    return [x.strip() for x in joined.split("\n")]
+
+
+def key_lines(texts: list[str]) -> list[str]:
+    """`paragraph_key` of every line, in one pass over the document."""
+    if not texts:
+        return []
+    joined = _NONWORD_LINE.sub(" ", _nfkc("\n".join(texts)).casefold())
+    return [x.strip() for x in joined.split("\n")]
+
+
+def token_count(text: str) -> int:
+    """Whitespace-separated tokens: the cheap length measure the line rules use."""
+    return len(text.split())

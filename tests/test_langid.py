@@ -217,7 +217,9 @@ def _fasttext():
 
 @pytest.fixture(scope="module")
 def backends():
-    return {"langdetect": LangdetectBackend(), "fasttext": _fasttext()}
+    from cleaner.filters.language import HybridBackend
+
+    return {"langdetect": LangdetectBackend(), "fasttext": _fasttext(), "hybrid": HybridBackend()}
 
 
 def _accuracy(backend, kind: int) -> tuple[float, list[str]]:
@@ -264,14 +266,21 @@ def test_fasttext_at_least_as_accurate_as_langdetect(accuracies):
     assert ft["short"] >= ld["short"], (ft, ld)
 
 
-@pytest.mark.parametrize("name", ["langdetect", "fasttext"])
+def test_default_hybrid_at_least_as_accurate_as_langdetect(accuracies):
+    """The condition for the default: the hybrid backend (fastText, langdetect when fastText
+    is unsure) is at least as accurate as langdetect, short and long texts alike."""
+    hy, ld = accuracies["hybrid"], accuracies["langdetect"]
+    assert hy["short"] >= ld["short"] and hy["long"] >= ld["long"], (hy, ld)
+
+
+@pytest.mark.parametrize("name", ["langdetect", "fasttext", "hybrid"])
 def test_accuracy_floor(accuracies, name):
     acc = accuracies[name]
     assert acc["short"] >= FLOOR_SHORT, acc
     assert acc["long"] >= FLOOR_LONG, acc
 
 
-@pytest.mark.parametrize("name", ["langdetect", "fasttext"])
+@pytest.mark.parametrize("name", ["langdetect", "fasttext", "hybrid"])
 def test_deterministic(backends, name):
     b = backends[name]
     for short, long_ in TEXTS.values():

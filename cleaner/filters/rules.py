@@ -17,11 +17,13 @@ Reason codes:
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
 from cleaner.document import Document, Line
-from cleaner.text import fold, paragraph_key, word_count
+from cleaner.text import fold_lines, key_lines, word_count
 
 
 # --- thresholds -------------------------------------------------------------------------
@@ -50,12 +52,21 @@ class Thresholds:
     score_repeat: float = 1.0
 
 
+    @property
+    def longest_rule_line(self) -> int:
+        """Lines with more words than this match no line rule."""
+        return int(max(self.max_copyright_words, self.max_social_words, self.max_cookie_words,
+                       self.max_heading_words, self.max_linked_headline_words + 3,
+                       self.max_teaser_words, self.max_privacy_link_words))
+
+
 DEFAULT_THRESHOLDS = Thresholds()
 
 # --- word lists ---------------------------------------------------------------------------
 _BULLET = re.compile(r"^\s*(?:[•·▪▸►▶‣◦●○■□✓✔\-–—*+>»›]+|\d{1,2}[.)])\s*")
-_MARKS = r"\s•·▪▸►▶‣◦●○■□#*+\-–—«»‹›<>←→↑⬆^|:"  # bullets, arrows and rules around link text
-_STRIP = re.compile(rf"^[{_MARKS}]+|[{_MARKS}.!]+$")
+# The same marks for str.strip (folding has turned all white space into " ").
+_MARKS_CHARS = " •·▪▸►▶‣◦●○■□#*+-–—«»‹›<>←→↑⬆^|:"
+_MARKS_END_CHARS = _MARKS_CHARS + ".!"
 _SEGMENT_SPLIT = re.compile(r"\s+[|·•]\s+|\s*\|\s*")
 
 _COPYRIGHT = re.compile(
@@ -165,6 +176,18 @@ _NAV_LINE = re.compile(
     r"|charger plus)$"
 )
 _BREADCRUMB_SPLIT = re.compile(r"\s+(?:>|»|›|/|→)\s+")
+_BREADCRUMB_CHARS = re.compile(r"[>»›/→]")
+# Candidate lines, over the whole document (one key a line) at once: the patterns anchored
+# at the start of a line, any line with a separator, and (by plain substring) the words that
+# the unanchored copyright and cookie phrases need.
+_CANDIDATE_START = re.compile(
+    "(?m)^(?:" + "|".join(f"(?:{p.pattern.removeprefix('^')})" for p in (
+        _PRIVACY_LINK, _SOCIAL_SEGMENT, _READ_MORE, _PREV_NEXT, _PREV_NEXT_INLINE, _NAV_LINE,
+        _RELATED_HEADING)) + r"|©|\(c\)|&copy;|copyright)|[>»›/→|·•]"
+)
+_ANYWHERE_HINTS = ("reserv", "réserv", "vorbehalten", "riservati", "cookie", "privacy",
+                   "personal information")
+_MENU_CHARS = re.compile(r"[|·•]")
 _END_PUNCT = re.compile(r"[.!?…]\s*[\"'”’»)]*$")
 
 
@@ -179,13 +202,35 @@ class _View:
     prose: bool  # long, not bulleted: body text
 
 
-def _view(line: Line, t: Thresholds) -> _View:
-    if line.removed and len(line.text) > t.max_rule_line_chars:  # e.g. a long_line already
-        return _View(line, "", t.max_rule_line_chars, False, True)
-    folded = fold(line.text)
-    key = _STRIP.sub("", folded)
-    words, bullet = word_count(folded), bool(_BULLET.match(line.text))
-    return _View(line, key, words, bullet, words >= t.prose_words and not bullet)
+def _views(lines: list[Line], t: Thresholds) -> list[_View]:
+    """What the rules look at, for every line; folding is done for the whole document at
+    once, for the lines short enough for a line rule."""
+    views = []
+    short: list[int] = []
+    for i, line in enumerate(lines):
+        if line.removed and len(line.text) > t.max_rule_line_chars:  # e.g. a long_line
+            views.append(_View(line, "", t.max_rule_line_chars, False, True))
+            continue
+        words, bullet = line.words, bool(_BULLET.match(line.text))
+        views.append(_View(line, "", words, bullet, words >= t.prose_words and not bullet))
+        if words <= t.longest_rule_line:  # longer lines match no line rule: no key needed
+            short.append(i)
+    for i, key in zip(short, fold_lines([lines[i].text for i in short]), strict=True):
+        views[i].key = key.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS)
+    return views
+
+
+def _candidates(views: list[_View]) -> list[int]:
+    """Indices of the lines that some rule could match, found in one pass over the whole
+    document: most lines match none, and skip the rules altogether."""
+    joined = "\n".join(v.key for v in views)
+    starts = list(itertools.accumulate((len(v.key) + 1 for v in views[:-1]), initial=0))
+    found = {bisect.bisect_right(starts, m.start()) - 1
+             for m in _CANDIDATE_START.finditer(joined)}
+    if any(h in joined for h in _ANYWHERE_HINTS):  # rare: the phrases that may stand anywhere
+        found.update(i for i, v in enumerate(views)
+                     if any(h in v.key for h in _ANYWHERE_HINTS))
+    return sorted(found)
 
 
 class BoilerplateRules:
@@ -197,10 +242,13 @@ class BoilerplateRules:
         self.t = thresholds
 
     def apply(self, doc: Document) -> None:
-        views = [_view(ln, self.t) for ln in doc.lines]
-        for v in views:
-            self._line_rules(v)
-        self._context_rules(views)
+        views = _views(doc.lines, self.t)
+        for ln, k in zip(doc.lines, key_lines([ln.text for ln in doc.lines]), strict=True):
+            ln._key = k
+        candidates = _candidates(views) if views else []
+        for i in candidates:
+            self._line_rules(views[i])
+        self._context_rules(views, candidates)
         self._repeats(views)
 
     # one line at a time ---------------------------------------------------------------
@@ -233,9 +281,10 @@ class BoilerplateRules:
             v.line.remove("nav", t.score_pattern, "menu of short links")
 
     # a line and its neighbours --------------------------------------------------------
-    def _context_rules(self, views: list[_View]) -> None:
+    def _context_rules(self, views: list[_View], candidates: list[int]) -> None:
         t = self.t
-        for i, v in enumerate(views):
+        for i in candidates:
+            v = views[i]
             if _PREV_NEXT.match(v.key):
                 self._linked_headline(views, i)
             elif (
@@ -284,13 +333,15 @@ class BoilerplateRules:
         for v in views:
             if v.words < t.min_repeat_words:
                 continue
-            k = paragraph_key(v.line.text)
+            k = v.line.key
             first = seen.setdefault(k, v.line.number)
             if first != v.line.number:
                 v.line.remove("repeated", t.score_repeat, f"repeats line {first}")
 
 
 def _is_social(key: str, t: Thresholds) -> bool:
+    if not _SOCIAL_SEGMENT.match(key):  # the first segment must be a prompt anyway
+        return False
     segments = [s.strip() for s in _SEGMENT_SPLIT.split(key) if s.strip()]
     return bool(segments) and all(
         word_count(s) <= t.max_social_segment_words and _SOCIAL_SEGMENT.match(s) for s in segments
@@ -298,6 +349,8 @@ def _is_social(key: str, t: Thresholds) -> bool:
 
 
 def _is_breadcrumb(key: str, t: Thresholds) -> bool:
+    if not _BREADCRUMB_CHARS.search(key):
+        return False
     parts = _BREADCRUMB_SPLIT.split(key)
     if len(parts) < 3 and not (len(parts) == 2 and _NAV_LINE.match(parts[0])):
         return False
@@ -307,6 +360,8 @@ def _is_breadcrumb(key: str, t: Thresholds) -> bool:
 
 
 def _is_menu(key: str, t: Thresholds) -> bool:
+    if not _MENU_CHARS.search(key):
+        return False
     parts = [p for p in _SEGMENT_SPLIT.split(key) if p.strip()]
     return len(parts) >= t.min_menu_segments and all(
         0 < word_count(p) <= t.max_menu_segment_words for p in parts

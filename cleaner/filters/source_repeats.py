@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from cleaner.document import Document
-from cleaner.text import paragraph_key, word_count
+from cleaner.text import key_lines
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
@@ -37,11 +37,8 @@ def source_key(doc: Document) -> str:
 
 
 def _hash(*parts: str) -> int:
-    h = hashlib.blake2b(digest_size=8)
-    for p in parts:
-        h.update(p.encode("utf-8", "replace"))
-        h.update(b"\0")
-    return int.from_bytes(h.digest(), "little")
+    data = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
 class SourceLineCounter:
@@ -56,8 +53,8 @@ class SourceLineCounter:
         self._docs_seen: set[int] = set()
 
     def add(self, source: str, lines: Iterable[str]) -> None:
-        keys = {k for k in (paragraph_key(t) for t in lines
-                            if 0 < word_count(t) <= self.max_words) if k}
+        short = [t for t in lines if len(t.split()) <= self.max_words]
+        keys = {k for k in key_lines(short) if k}
         doc_hash = _hash(source, *sorted(keys))
         if doc_hash in self._docs_seen:
             return  # an exact duplicate counts once
@@ -90,9 +87,9 @@ class SourceRepeatFilter:
             return
         source = source_key(doc)
         for ln in doc.lines:
-            if ln.removed or not 0 < word_count(ln.text) <= self.max_words:
+            if ln.removed or not 0 < ln.words <= self.max_words:
                 continue
-            n = self.repeated.get(_hash(source, paragraph_key(ln.text)))
+            n = self.repeated.get(_hash(source, ln.key))
             if n:
                 ln.remove("source_repeat", min(1.0, 0.5 + n / (4 * self.min_docs)),
                           f"in {n} documents of source '{source}' (threshold {self.min_docs})")

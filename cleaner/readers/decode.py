@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import zlib
 
 from charset_normalizer import from_bytes
@@ -17,7 +18,7 @@ MAX_CONTROL_RATIO = 0.10  # more control characters than this in the sniffed hea
 TIE_CHAOS = 0.01  # charset-normalizer "chaos" scores this close count as a tie
 PREFERRED_LEGACY = ("cp1252", "latin_1", "iso8859_15")
 _MOJIBAKE_HINTS = ("Ã", "â€", "Â")
-_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)}
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 class DecodeProblem(Exception):
@@ -119,5 +120,4 @@ def _looks_binary(text: str) -> bool:
     head = text[:SNIFF_BYTES]
     if not head:
         return False
-    bad = sum(1 for ch in head if ord(ch) in _CONTROL or ch == "\ufffd")
-    return bad > len(head) * MAX_CONTROL_RATIO
+    return len(_CONTROL_RE.findall(head)) > len(head) * MAX_CONTROL_RATIO
