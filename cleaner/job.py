@@ -14,8 +14,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, REJECTED
 from cleaner.errors import UserError
 from cleaner.executors.local import LocalExecutor, iter_batches
-from cleaner.readers.discover import Source, discover
+from cleaner.readers.discover import Source, discover, format_of, is_url, local_path
 from cleaner.readers.files import Unreadable, iter_tasks
 from cleaner.stats import Stats
 from cleaner.writers.schema import to_row
@@ -51,7 +53,7 @@ STATE_FILE = "state.json"
 class RunResult:
     """What `Pipeline.run` (and `cleaner.clean`) returns."""
 
-    path: Path
+    path: Path | str  # a URL when --out was one
     stats: dict[str, Any]
     manifest: dict[str, Any]
 
@@ -71,7 +73,8 @@ class Job:
         started = time.time()
         sources = discover(self.inputs, follow_symlinks=cfg.follow_symlinks)
         name = safe_name(cfg.name or default_name(self.inputs))
-        out_root = Path(cfg.out)
+        remote_out = cfg.out if is_url(cfg.out) else None
+        out_root = _local_staging_root(cfg.out) if remote_out else local_path(cfg.out)
         final, staging = out_root / name, out_root / f".{name}.partial"
         identity = {
             "config_hash": self.pipeline.config_hash,
@@ -154,6 +157,8 @@ class Job:
         write_json(staging / "stats.json", stats_dict)
         write_json(staging / "manifest.json", manifest)  # last: its presence means complete
         swap_into_place(staging, final)
+        if remote_out:
+            return RunResult(upload(final, remote_out), stats_dict, manifest)
         return RunResult(final, stats_dict, manifest)
 
     def _process_chunk(self, executor: Any, batch: list[Any], dedup: list[Any],
@@ -196,6 +201,30 @@ class Job:
         return state
 
 
+def _local_staging_root(url: str) -> Path:
+    """Where a run for a remote --out is built (and can resume) before it is uploaded."""
+    key = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "cleaner-staging" / key
+
+
+def upload(final: Path, out_url: str) -> str:
+    """Copy a finished dataset folder to `out_url/NAME` (replacing it), manifest last."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(out_url)
+    dest = f"{root.rstrip('/')}/{final.name}"
+    if fs.exists(dest):
+        fs.rm(dest, recursive=True)
+    files = sorted(p for p in final.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == "manifest.json")  # the manifest marks it complete
+    for p in files:
+        target = f"{dest}/{p.relative_to(final).as_posix()}"
+        fs.makedirs(posixpath.dirname(target), exist_ok=True)
+        fs.put_file(str(p), target)
+    shutil.rmtree(final)
+    return f"{out_url.rstrip('/')}/{final.name}"
+
+
 def make_executor(fn: Callable[[Any], Any], cfg: Any) -> Any:
     """The engine that runs the per-document stage."""
     if cfg.engine == "ray":
@@ -212,8 +241,7 @@ def fingerprint(sources: list[Source]) -> str:
     h = hashlib.sha256()
     for s in sources:
         try:
-            st = s.path.lstat()
-            h.update(f"{s.rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "replace"))
+            h.update(f"{s.rel}\0{s.identity()}\n".encode("utf-8", "replace"))
         except OSError:
             h.update(f"{s.rel}\0missing\n".encode("utf-8", "replace"))
     return h.hexdigest()[:16]
@@ -236,7 +264,10 @@ def swap_into_place(staging: Path, final: Path) -> None:
 
 
 def default_name(inputs: list[str]) -> str:
-    first = Path(os.path.abspath(inputs[0]))
+    if is_url(inputs[0]):
+        base = inputs[0].rstrip("/").rsplit("/", 1)[-1]
+        return base.split(".")[0] if format_of(base) else base or "dataset"
+    first = Path(os.path.abspath(local_path(inputs[0])))
     return first.name if first.is_dir() else first.name.split(".")[0] or "dataset"
 
 

@@ -7,8 +7,10 @@ cannot trap the walk (directories are only entered once, by their real path).
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from cleaner.errors import UserError
 
@@ -33,12 +35,66 @@ def format_of(name: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input file. `rel` is its path relative to its input root, with '/' separators."""
+    """One input file. `rel` is its path relative to its input root, with '/' separators.
+    `fs` is the fsspec file system of a remote input (s3://, gs://, ...); None when local."""
 
-    path: Path
+    path: Path | str
     rel: str
     format: str | None  # None: not a supported format (listed as skipped)
     problem: str | None = None  # set when the file cannot even be considered (bad symlink)
+    fs: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name if isinstance(self.path, Path) else posixpath.basename(self.path)
+
+    def open(self) -> IO[bytes]:
+        return self.fs.open(self.path, "rb") if self.fs else open(self.path, "rb")
+
+    def size(self) -> int:
+        return int(self.fs.size(self.path)) if self.fs else self.path.stat().st_size
+
+    def identity(self) -> str:
+        """Size and modification time, for the resume fingerprint."""
+        if self.fs:
+            info = self.fs.info(self.path)
+            stamp = next((str(info[k]) for k in ("mtime", "LastModified", "updated", "created")
+                          if k in info), "")
+            return f"{info.get('size')}\0{stamp}"
+        st = Path(self.path).lstat()
+        return f"{st.st_size}\0{st.st_mtime_ns}"
+
+
+def is_url(path: str | Path) -> bool:
+    """A remote fsspec URL (file:// URLs are read as local paths)."""
+    return "://" in str(path) and not str(path).startswith("file://")
+
+
+def local_path(path: str | Path) -> Path:
+    return Path(str(path).removeprefix("file://"))
+
+
+def _remote(url: str) -> list[Source]:
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        if not fs.exists(root):
+            raise UserError(f"input not found: {url}")
+        if not fs.isdir(root):
+            name = posixpath.basename(root)
+            if format_of(name) is None:
+                raise UserError(f"unknown input format: {url}")
+            return [Source(root, name, format_of(name), fs=fs)]
+        files = sorted(fs.find(root))
+    except UserError:
+        raise
+    except (ImportError, ValueError) as e:
+        raise UserError(f"cannot open {url}: {e}") from None
+    except OSError as e:
+        raise UserError(f"cannot list {url}: {e}") from None
+    return [Source(f, printable(posixpath.relpath(f, root)), format_of(f), fs=fs)
+            for f in files]
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -69,7 +125,15 @@ def discover(inputs: list[str | Path], *, follow_symlinks: bool = False) -> list
     sources: list[Source] = []
     several = len(inputs) > 1
     for raw in inputs:
-        p = Path(raw)
+        if is_url(raw):
+            found = _remote(str(raw))
+            if several:
+                prefix = posixpath.basename(str(raw).rstrip("/"))
+                found = [Source(s.path, f"{prefix}/{s.rel}", s.format, s.problem, s.fs)
+                         for s in found]
+            sources.extend(found)
+            continue
+        p = local_path(raw)
         if not p.exists() and not p.is_symlink():
             raise UserError(f"input not found: {raw}")
         if p.is_dir():

@@ -14,7 +14,6 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from cleaner.document import Document
@@ -70,10 +69,10 @@ def iter_tasks(sources: list[Source], max_doc_bytes: int, batch: int = JSONL_BAT
 
 def _jsonl_tasks(src: Source, limit: int, batch: int) -> Iterator[Task | Unreadable]:
     try:
-        sha, nbytes, gz = _hash_file(src.path)
+        sha, nbytes, gz = _hash_file(src)
         records: list[tuple[int, str]] = []
         n_records = 0
-        with _open_stream(src.path, gz, nbytes, limit) as stream:
+        with _open_stream(src, gz, nbytes, limit) as stream:
             for n, line, problem in _lines(stream, limit):
                 if problem:
                     yield Task(src, tuple(records), sha, nbytes, problem=(problem, f"line {n}"))
@@ -99,10 +98,10 @@ def _jsonl_tasks(src: Source, limit: int, batch: int) -> Iterator[Task | Unreada
         yield Unreadable(src.rel, "io_error", f"cannot read: {e.strerror or e}")
 
 
-def _hash_file(path: Path) -> tuple[str, int, bool]:
+def _hash_file(src: Source) -> tuple[str, int, bool]:
     h = hashlib.sha256()
     n = 0
-    with open(path, "rb") as f:
+    with src.open() as f:
         head = f.read(2)
         h.update(head)
         n += len(head)
@@ -112,19 +111,24 @@ def _hash_file(path: Path) -> tuple[str, int, bool]:
     return h.hexdigest(), n, head == b"\x1f\x8b"
 
 
-def _open_stream(path: Path, gz: bool, nbytes: int, limit: int) -> IO[bytes]:
+def _open_stream(src: Source, gz: bool, nbytes: int, limit: int) -> IO[bytes]:
     if gz:
-        return _BoundedGzip(path, max_out=limit + GZIP_MAX_RATIO * nbytes)
-    return open(path, "rb")
+        return _BoundedGzip(src.open(), max_out=limit + GZIP_MAX_RATIO * nbytes)
+    return src.open()
 
 
 class _BoundedGzip(gzip.GzipFile):
     """A gzip stream that stops a gzip bomb: at most `max_out` bytes come out."""
 
-    def __init__(self, path: Path, max_out: int) -> None:
-        super().__init__(filename=str(path), mode="rb")
+    def __init__(self, raw: IO[bytes], max_out: int) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
         self._max_out = max_out
         self._out = 0
+
+    def close(self) -> None:
+        super().close()
+        self._raw.close()
 
     def read(self, size: int = -1) -> bytes:
         data = super().read(size)
@@ -189,12 +193,12 @@ class FileReader:
             yield from self._records(task)
             return
         try:
-            size = src.path.stat().st_size
+            size = src.size()
             if size > self.max_doc_bytes:
                 yield self._rejected(src, "", size, "too_large",
                                      f"file is {size} bytes; the limit is {self.max_doc_bytes}")
                 return
-            with open(src.path, "rb") as f:
+            with src.open() as f:
                 data = f.read(self.max_doc_bytes + 1)
         except FileNotFoundError:
             yield Unreadable(src.rel, "vanished", "file disappeared before it could be read")
@@ -210,7 +214,7 @@ class FileReader:
         try:
             if is_gzip(data):
                 data = gunzip(data, self.max_doc_bytes)
-            elif src.path.name.lower().endswith(".gz"):
+            elif src.name.lower().endswith(".gz"):
                 raise DecodeProblem("bad_gzip", "named .gz but not gzip data")
         except DecodeProblem as p:
             yield self._rejected(src, sha, nbytes, p.reason, p.detail)
