@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from cleaner.document import Document
 from cleaner.errors import UserError
 
 MAX_MODEL_CHARS = 5000  # the model sees at most this much of a line
+MIN_LATIN_SHARE = 0.5  # the model abstains on lines whose letters are mostly not Latin
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _mostly_latin(text: str) -> bool:
+    """The model was trained on WCXB pages (almost all in Latin script): it has no say on
+    a line written mostly in another script (a Japanese paragraph is one 'word' to it)."""
+    letters = len(_LETTER.findall(text))
+    return letters == 0 or len(_LATIN.findall(text)) >= MIN_LATIN_SHARE * letters
 
 
 class ModelFilter:
@@ -48,6 +60,6 @@ class ModelFilter:
                                  [ln.blank_before for ln in doc.lines])
         for ln, p in zip(doc.lines, probs, strict=True):
             ln.model_score = round(float(p), 4)
-            if p < threshold:
+            if p < threshold and _mostly_latin(ln.text[:MAX_MODEL_CHARS]):
                 ln.remove("model", round(1.0 - float(p), 4),
                           f"line model: P(content)={p:.2f} < {threshold:.2f}", by="model")
