@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 from cleaner.document import Document
@@ -55,17 +56,14 @@ class HtmlExtractor:
         import trafilatura
 
         try:
-            res = trafilatura.bare_extraction(
-                html, with_metadata=True, include_comments=False, include_tables=True,
+            text = trafilatura.extract(
+                html, include_comments=False, include_tables=True,
                 favor_recall=self.favor_recall,
             )
         except Exception:  # a parser failure on hostile markup is "found nothing"
-            return "", {}
-        if not res:
-            return "", {}
-        res = res.as_dict() if hasattr(res, "as_dict") else res
-        meta = {k: res[k] for k in ("title", "url", "date") if isinstance(res.get(k), str)}
-        return res.get("text") or "", meta
+            text = None
+        # trafilatura's own metadata (htmldate and more) doubles its time: read the head.
+        return text or "", page_facts(html)
 
     @staticmethod
     def _justext(html: str) -> str:
@@ -122,3 +120,43 @@ def visible_text(html: str) -> str:
         return ""
     lines = (" ".join(ln.split()) for ln in "".join(parser.parts).split("\n"))
     return "\n".join(ln for ln in lines if ln)
+
+
+_HEAD_LIMIT = 200_000  # page facts are looked for in the first characters only
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_META = re.compile(r"<(?:meta|link)\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_URL_KEYS = ("canonical", "og:url")
+_DATE_KEYS = ("article:published_time", "datepublished", "date", "dc.date", "pubdate",
+              "publish-date", "og:published_time", "article:modified_time")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def page_facts(html: str) -> dict[str, str]:
+    """Title, URL and date from a page's head: <title>, the canonical link or og:url, and
+    the usual published-date meta tags (the date as YYYY-MM-DD)."""
+    head = html[:_HEAD_LIMIT]
+    facts: dict[str, str] = {}
+    m = _TITLE.search(head)
+    if m:
+        title = " ".join(unescape(re.sub(r"<[^>]+>", "", m.group(1))).split())
+        if title:
+            facts["title"] = title
+    urls: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    for tag in _META.findall(head):
+        attrs = {k.lower(): unescape(a or b or c) for k, a, b, c in _ATTR.findall(tag)}
+        key = (attrs.get("rel") or attrs.get("property") or attrs.get("name")
+               or attrs.get("itemprop") or "").lower()
+        value = attrs.get("href") or attrs.get("content") or ""
+        if key in _URL_KEYS and value.startswith(("http://", "https://")):
+            urls.setdefault(key, value)
+        elif key in _DATE_KEYS and (d := _DATE.search(value)):
+            dates.setdefault(key, d.group())
+    url = next((urls[k] for k in _URL_KEYS if k in urls), None)
+    date = next((dates[k] for k in _DATE_KEYS if k in dates), None)
+    if url:
+        facts["url"] = url
+    if date:
+        facts["date"] = date
+    return facts
