@@ -155,6 +155,9 @@ class Job:
         }
         (staging / STATE_FILE).unlink(missing_ok=True)
         write_json(staging / "stats.json", stats_dict)
+        from cleaner.card import write_card
+
+        write_card(staging, manifest, stats_dict)  # README.md: a Hugging Face dataset card
         write_json(staging / "manifest.json", manifest)  # last: its presence means complete
         swap_into_place(staging, final)
         if remote_out:
