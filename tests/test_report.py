@@ -271,7 +271,7 @@ def test_long_documents_keep_their_removed_lines(tmp_path: Path) -> None:
 def test_missing_output_is_a_clear_error(tmp_path: Path) -> None:
     from cleaner.errors import UserError
 
-    with pytest.raises(UserError, match="no stats.json"):
+    with pytest.raises(UserError, match=r"no stats\.json"):
         render_report(tmp_path)
     (tmp_path / "stats.json").write_text("{}", "utf-8")
     with pytest.raises(UserError, match="no dataset rows"):

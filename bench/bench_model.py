@@ -1,0 +1,129 @@
+# ruff: noqa: E501
+"""Benchmark of the shipped line model: load time, file size, ms per 10 KB document (one core).
+
+    python bench/bench_model.py [--data DIR] [--docs N] [--model PATH]
+
+Documents: whole-page texts rendered by inscriptis from the WCXB dev pages (CC-BY-4.0) when the
+folder is found (CLEANER_WCXB_DIR or <repo>/../shared/data/wcxb-dev), otherwise synthetic pages.
+Timing covers splitting the text into lines + LineModel.score (+ threshold), i.e. the work the
+model adds to cleaning; it is normalised to 10 KB of text (UTF-8 bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def synthetic_docs(n: int) -> list[str]:
+    import random
+
+    rng = random.Random(0)
+    words = (
+        "the of and to in a is that for it as was with be by on not he this are or his from at which "
+        "but have an they you were her she there been one all we their has would when if so no more "
+        "model data page content article market energy water city people report study"
+    ).split()
+    nav = [
+        "Home",
+        "About us",
+        "Contact",
+        "Login",
+        "Sign up",
+        "Share on Facebook",
+        "Tweet",
+        "Privacy Policy",
+        "© 2024 Example Inc. All rights reserved.",
+        "Read more",
+        "Next »",
+        "Menu",
+        "Search",
+    ]
+    docs = []
+    for _ in range(n):
+        parts = [rng.choice(nav) for _ in range(rng.randint(20, 40))]
+        for _ in range(rng.randint(8, 20)):
+            parts.append(
+                " ".join(rng.choice(words) for _ in range(rng.randint(20, 80))).capitalize() + "."
+            )
+            parts.append("")
+        parts += [rng.choice(nav) for _ in range(rng.randint(20, 40))]
+        docs.append("\n".join(parts))
+    return docs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--docs", type=int, default=300)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    from cleaner.model.linemodel import DEFAULT_MODEL
+
+    path = Path(args.model) if args.model else DEFAULT_MODEL
+    size = path.stat().st_size
+    # cold load in a fresh interpreter (includes importing the package and numpy)
+    code = (
+        f"import time; t=time.perf_counter(); import sys; sys.path.insert(0, {str(REPO)!r}); "
+        f"from cleaner.model import LineModel; m=LineModel.load({str(path)!r}); print(time.perf_counter()-t)"
+    )
+    cold = float(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+
+    from cleaner.model import LineModel
+    from cleaner.model.data import default_data_dir, load_pages, render_inscriptis, text_to_lines
+
+    t = time.perf_counter()
+    model = LineModel._load(path)
+    warm = time.perf_counter() - t
+
+    data = Path(args.data) if args.data else default_data_dir()
+    if data and data.is_dir():
+        pages = load_pages(data, "all")[: args.docs]
+        docs = [render_inscriptis(p.read_html()) for p in pages]
+        src = f"{len(docs)} inscriptis renders of WCXB dev pages (CC-BY-4.0)"
+    else:
+        docs = synthetic_docs(args.docs)
+        src = f"{len(docs)} synthetic pages"
+    total_bytes = sum(len(d.encode("utf-8")) for d in docs)
+    prepared = [text_to_lines(d) for d in docs]
+    for lines, bb in prepared[:5]:
+        model.score(lines, bb)  # warm-up
+    best = float("inf")
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        for d in docs:
+            lines, bb = text_to_lines(d)
+            p = model.score(lines, bb)
+            _ = p >= model.threshold
+        best = min(best, time.perf_counter() - t)
+    ms_per_10kb = 1000 * best / (total_bytes / 10240)
+    print(f"model file          : {path} ({size / 1e6:.2f} MB, version {model.version})")
+    print(f"load (fresh process, incl. imports): {cold * 1000:.0f} ms")
+    print(f"load (warm, LineModel._load)      : {warm * 1000:.0f} ms")
+    print(f"documents           : {src}, {total_bytes / 1e6:.2f} MB of text")
+    print(
+        f"scoring             : {1000 * best / len(docs):.2f} ms/doc, {ms_per_10kb:.2f} ms per 10 KB (best of {args.repeat}, one core)"
+    )
+    ok = size <= 20e6 and cold < 1.0 and ms_per_10kb <= 2.0
+    print(f"targets (<=20 MB, load <1 s, <=2 ms/10KB): {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,570 @@
+# ruff: noqa: E501
+"""Per-line feature extraction (numpy only; no sklearn, no justext at inference).
+
+Input: a document's non-blank lines (stripped) and ``blank_before`` flags.  Work per line is
+capped (``MAX_CHARS`` characters are looked at).  For speed the whole document is processed at
+once: the lines are joined with ``\n``, turned into one code-point array (character classes from
+a table of ``\\w`` / uppercase code points), and per-line counts are ``numpy.bincount`` over the
+line id of every character or token; regular-expression patterns run once over the document.
+
+Three groups of features:
+
+* **lexical** (``lexical_logit``): a logistic-regression logit over a fixed vocabulary of keys
+  built at training time: every lowercased ``\\w+`` token of the line (value 1/sqrt(#tokens)),
+  plus ``^first`` / ``$last`` token and, for lines of <= 5 tokens, the whole normalised line
+  ``=tok tok ...`` (value 1).  Keys are exact strings looked up in a dict (stable across runs, no
+  Python ``hash()``).
+* **shape** (``shape_features``, ``SHAPE_NAMES``): length, token counts, mean token length,
+  stopword ratio (jusText stoplists shipped in the model file; the document language is the
+  stoplist with most hits in the document), capitalisation, digits, punctuation, end punctuation,
+  bullets, pipes/breadcrumb separators, URL / e-mail / date / time / price / copyright patterns,
+  blank line before, duplicate line inside the document, relative position.
+* **context** (``context_features``): the key shape features and the lexical logit of the
+  neighbouring lines (+-1, +-2), window means (+-3, +-10 lines), token mass before/after the line,
+  distance to the nearest long / sentence-like line, and document size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+MAX_CHARS = 2000
+
+_TOK = re.compile(r"\w+")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_NS = r"[^ \t\n\r\f\v]"  # explicit non-space: identical in re and re2
+# Patterns run on the lowercased document with ASCII semantics (\b, \d, \w ASCII), so the
+# optional google-re2 engine (much faster) and Python's re give identical matches.
+_PATTERN_SRC = [
+    ("has_url", r"https?://|www\.|\.(?:com|org|net|html?|php)\b"),
+    ("has_email", _NS + r"@" + _NS + r"+\.\w"),
+    (
+        "has_date",
+        r"\b(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
+        + _MONTH
+        + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}|"
+        r"\d{1,2}(?:st|nd|rd|th)? "
+        + _MONTH
+        + r",? \d{4}|\d+ (?:minutes?|hours?|days?|weeks?|months?|years?) ago)\b",
+    ),
+    ("has_time", r"\b\d{1,2}:\d{2}\b"),
+    ("has_price", r"(?:\$|€|£|¥|₹) ?\d|\d ?(?:€|\$|usd\b|eur\b|gbp\b)"),
+    (
+        "has_copy",
+        r"©|\(c\)|copyright|all rights reserved|\bcookies?\b|privacy policy|terms of (?:use|service)",
+    ),
+    (
+        "has_social",
+        r"\b(?:share|tweet|facebook|twitter|linkedin|pinterest|whatsapp|instagram|youtube|subscribe|newsletter|log ?in|sign (?:in|up)|register)\b",
+    ),
+]
+# compiled as UTF-8 *bytes* patterns (ASCII semantics in both engines; no character classes
+# with non-ASCII members) and run once over the UTF-8 bytes of the lowercased document.
+_PATTERNS_PY = [(k, re.compile(v.encode("utf-8"))) for k, v in _PATTERN_SRC]
+try:  # optional accelerator (same matches, see test_model_features)
+    import re2 as _re2
+
+    _PATTERNS_FAST = [(k, _re2.compile(v.encode("utf-8"))) for k, v in _PATTERN_SRC]
+except Exception:  # pragma: no cover - re2 not installed
+    _PATTERNS_FAST = _PATTERNS_PY
+
+SHAPE_NAMES = [
+    "log_chars",
+    "log_tokens",
+    "mean_tok_len",
+    "alpha_frac",
+    "stop_frac",
+    "stop_count_log",
+    "cap_word_frac",
+    "upper_init_frac",
+    "digit_frac",
+    "comma_rate",
+    "period_rate",
+    "end_sent",
+    "end_soft",
+    "end_alnum",
+    "starts_bullet",
+    "starts_digit",
+    "sep_count",
+    "has_url",
+    "has_email",
+    "has_date",
+    "has_time",
+    "has_price",
+    "has_copy",
+    "has_social",
+    "blank_before",
+    "dup_in_doc",
+    "rel_pos",
+    "nonascii_frac",
+    "oov_frac",
+    "n_sentences",
+]
+N_SHAPE = len(SHAPE_NAMES)
+_COL = {k: i for i, k in enumerate(SHAPE_NAMES)}
+
+
+class Tables:
+    """Lookup tables shared by feature extraction (built from the model file).
+
+    One dict maps a token to a row of per-token arrays (lexical weight, stoplist bit mask,
+    known-to-the-lexicon flag); the ``^first`` / ``$last`` / ``=whole line`` keys get their own
+    dicts so no key strings are built at inference.
+    """
+
+    def __init__(
+        self, keys: Sequence[str], lex_w: np.ndarray, lex_b: float, stop_words: dict[str, list[str]]
+    ):
+        lex_w = np.asarray(lex_w, dtype=np.float64)
+        self.lex_b = float(lex_b)
+        self.langs = sorted(stop_words)
+        self.first_w: dict[str, float] = {}
+        self.last_w: dict[str, float] = {}
+        self.whole_w: dict[str, float] = {}
+        self.empty_w = 0.0
+        tok_index: dict[str, int] = {}
+        w_rows: list[float] = [0.0]
+        known_rows: list[bool] = [False]
+        for k, w in zip(keys, lex_w.tolist(), strict=False):
+            c = k[:1]
+            if c == "^":
+                self.first_w[k[1:]] = w
+            elif c == "$":
+                self.last_w[k[1:]] = w
+            elif c == "=":
+                self.whole_w[k[1:]] = w
+            elif k == "<empty>":
+                self.empty_w = w
+            else:
+                tok_index[k] = len(w_rows)
+                w_rows.append(w)
+                known_rows.append(True)
+        stop_rows = [0] * len(w_rows)
+        for b, lang in enumerate(self.langs):
+            for word in stop_words[lang]:
+                j = tok_index.get(word)
+                if j is None:
+                    j = len(w_rows)
+                    tok_index[word] = j
+                    w_rows.append(0.0)
+                    known_rows.append(False)
+                    stop_rows.append(0)
+                stop_rows[j] |= 1 << b
+        self.tok_index = _RowDict(tok_index)
+        self.tok_w = np.asarray(w_rows, dtype=np.float64)
+        self.tok_known = np.asarray(known_rows, dtype=np.float64)
+        self.tok_stop = np.asarray(stop_rows, dtype=np.int64)
+
+
+_CHAR_TAB: np.ndarray | None = None
+_TAB_SIZE = 0x30000
+
+
+def _char_table() -> np.ndarray:
+    """uint8 per code point < 0x30000: bit 1 = regex \\w character, 2 = uppercase letter,
+    4 = separator (|»›/•·>), 8 = bullet, 16 = sentence end, 32 = soft end (:;,), 64 = closing quote."""
+    global _CHAR_TAB
+    if _CHAR_TAB is None:
+        tab = np.zeros(_TAB_SIZE, dtype=np.uint8)
+        for i in range(_TAB_SIZE):
+            ch = chr(i)
+            if ch.isalnum() or i == 95:
+                tab[i] = 1 | (2 if ch.isupper() else 0)
+        for bit, chars in (
+            (4, "|»›/•·>"),
+            (8, "*+-•·–—>#▪►◦‣○●■□✓✔"),
+            (16, ".!?。！？"),
+            (32, ":;,"),
+            (64, "\"'”’)»]"),
+        ):
+            for ch in chars:
+                tab[ord(ch)] |= bit
+        _CHAR_TAB = tab
+    return _CHAR_TAB
+
+
+class Prepared:
+    """A document's lines as one code-point array plus its ``\\w+`` tokens."""
+
+    __slots__ = (
+        "blank",
+        "cls",
+        "counts",
+        "cp",
+        "flat",
+        "joined",
+        "lens",
+        "low",
+        "n",
+        "offsets",
+        "starts",
+        "up",
+        "word",
+        "wstart",
+    )
+
+    def __init__(self, lines: Sequence[str], blank_before: Sequence[bool] | None):
+        n = len(lines)
+        self.n = n
+        capped = [s[:MAX_CHARS] for s in lines]
+        joined = "\n".join(capped)
+        if joined.count("\n") != n - 1 and n > 0:
+            capped = [s.replace("\n", " ") for s in capped]
+            joined = "\n".join(capped)
+        self.joined = joined
+        lens = np.fromiter(map(len, capped), dtype=np.int64, count=n)
+        self.lens = lens
+        starts = np.zeros(n, dtype=np.int64)
+        if n > 1:
+            starts[1:] = np.cumsum(lens[:-1] + 1)
+        self.starts = starts
+        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
+            np.int64
+        )
+        self.cp = cp
+        tab = _char_table()
+        cls = np.take(tab, cp, mode="clip")
+        self.cls = cls
+        word = (cls & 1).astype(bool)
+        self.word = word
+        self.up = (cls & 2).astype(bool)
+        wstart = word.copy()
+        if len(word) > 1:
+            wstart[1:] &= ~word[:-1]
+        self.wstart = wstart
+        low = joined.lower()
+        self.low = low
+        flat = _TOK.findall(low)
+        if len(cp):
+            counts = np.add.reduceat(wstart.astype(np.int64), np.minimum(starts, len(cp) - 1))
+            counts[lens == 0] = 0
+        else:
+            counts = np.zeros(n, dtype=np.int64)
+        if int(counts.sum()) != len(flat) or len(low) != len(joined):
+            # rare (case mapping changes lengths, code points beyond the table): per line
+            per = [_TOK.findall(s.lower()) for s in capped]
+            counts = np.fromiter(map(len, per), dtype=np.int64, count=n)
+            flat = [t for p in per for t in p]
+        self.flat = flat
+        self.counts = counts
+        offsets = np.zeros(n, dtype=np.int64)
+        if n > 1:
+            offsets[1:] = np.cumsum(counts[:-1])
+        self.offsets = offsets
+        self.blank = blank_before
+
+    def tokens_per_line(self) -> list[list[str]]:
+        f = self.flat
+        return [
+            f[o : o + c] for o, c in zip(self.offsets.tolist(), self.counts.tolist(), strict=False)
+        ]
+
+
+def tokenize(lines: Sequence[str]) -> list[list[str]]:
+    return Prepared(lines, None).tokens_per_line()
+
+
+def lexical_keys(toks: list[str]) -> tuple[list[str], list[float]]:
+    """Keys and values of one line for the lexical model (training; inference uses Tables' dicts)."""
+    n = len(toks)
+    if n == 0:
+        return ["<empty>"], [1.0]
+    v = 1.0 / math.sqrt(n)
+    keys = list(toks)
+    vals = [v] * n
+    keys.append("^" + toks[0])
+    vals.append(1.0)
+    keys.append("$" + toks[-1])
+    vals.append(1.0)
+    if n <= 5:
+        keys.append("=" + " ".join(toks))
+        vals.append(1.0)
+    return keys, vals
+
+
+class _RowDict(dict):
+    """token -> row; unknown tokens -> 0 (so lookups can run through C-level ``map``)."""
+
+    def __missing__(self, key):
+        return 0
+
+
+def _token_rows(prep: Prepared, tables: Tables) -> np.ndarray:
+    return np.fromiter(
+        map(tables.tok_index.__getitem__, prep.flat), dtype=np.int64, count=len(prep.flat)
+    )
+
+
+def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None) -> np.ndarray:
+    n = prep.n
+    if n == 0:
+        return np.zeros(0)
+    if rows is None:
+        rows = _token_rows(prep, tables)
+    counts = prep.counts
+    line_tok = np.repeat(np.arange(n), counts)
+    s = np.bincount(line_tok, weights=tables.tok_w[rows], minlength=n) / np.sqrt(
+        np.maximum(counts, 1)
+    )
+    fw, lw, ww, f = tables.first_w, tables.last_w, tables.whole_w, prep.flat
+    extra = [0.0] * n
+    for i, (o, c) in enumerate(zip(prep.offsets.tolist(), counts.tolist(), strict=False)):
+        if c == 0:
+            extra[i] = tables.empty_w
+            continue
+        e = fw.get(f[o], 0.0) + lw.get(f[o + c - 1], 0.0)
+        if c <= 5:
+            e += ww.get(" ".join(f[o : o + c]), 0.0)
+        extra[i] = e
+    return s + np.asarray(extra) + tables.lex_b
+
+
+def shape_features(
+    prep: Prepared,
+    tables: Tables | None,
+    rows: np.ndarray | None = None,
+    full_lens: np.ndarray | None = None,
+) -> np.ndarray:
+    n = prep.n
+    F = np.zeros((n, N_SHAPE), dtype=np.float64)
+    if n == 0:
+        return F
+    col = _COL
+    cp, L, counts = prep.cp, prep.lens.astype(np.float64), prep.counts.astype(np.float64)
+
+    ascii_up = (cp >= 65) & (cp <= 90)
+    digit = (cp >= 48) & (cp <= 57)
+    nxt_space = np.zeros(len(cp), dtype=bool)
+    if len(cp) > 1:
+        nxt_space[:-1] = cp[1:] == 32
+    # all per-line character counts in one pass: rows of a (k, chars) matrix summed per line
+    M = np.stack(
+        [
+            prep.word,
+            prep.wstart & ascii_up,
+            digit,
+            cp == 44,
+            (cp == 46) & nxt_space,
+            (prep.cls & 4) > 0,
+            cp > 127,
+            ((cp == 46) | (cp == 63) | (cp == 33)) & nxt_space,
+        ]
+    ).astype(np.int32)
+    if len(cp):
+        sums = np.add.reduceat(M, np.minimum(prep.starts, len(cp) - 1), axis=1).astype(np.float64)
+        sums[:, prep.lens == 0] = 0.0
+    else:
+        sums = np.zeros((M.shape[0], n))
+    wordchars, upstarts, digits, commas, periods, seps, nonascii, sentp = sums
+    Ls = np.maximum(L, 1.0)
+    ct = np.maximum(counts, 1.0)
+    # stopwords: document language = stoplist with most hits
+    if tables is not None and len(prep.flat):
+        if rows is None:
+            rows = _token_rows(prep, tables)
+        masks = tables.tok_stop[rows]
+        nl = len(tables.langs)
+        hits = [(int(((masks >> b) & 1).sum()), -b) for b in range(nl)]
+        best = -max(hits)[1] if hits else 0
+        line_tok = np.repeat(np.arange(n), prep.counts)
+        stop_cnt = np.bincount(
+            line_tok, weights=((masks >> best) & 1).astype(np.float64), minlength=n
+        )
+        known = np.bincount(line_tok, weights=tables.tok_known[rows], minlength=n)
+    else:
+        stop_cnt = np.zeros(n)
+        known = np.zeros(n)
+    full = L if full_lens is None else full_lens.astype(np.float64)
+    F[:, col["log_chars"]] = np.log1p(full)
+    F[:, col["log_tokens"]] = np.log1p(counts)
+    F[:, col["mean_tok_len"]] = np.where(counts > 0, wordchars / ct, 0.0)
+    F[:, col["alpha_frac"]] = wordchars / Ls
+    F[:, col["stop_frac"]] = np.where(counts > 0, stop_cnt / ct, 0.0)
+    F[:, col["stop_count_log"]] = np.log1p(stop_cnt)
+    F[:, col["cap_word_frac"]] = np.where(counts > 0, upstarts / ct, 0.0)
+    nonempty = L > 0
+    st = prep.starts
+    first = (
+        np.where(nonempty, cp[np.minimum(st, len(cp) - 1)], 0)
+        if len(cp)
+        else np.zeros(n, dtype=np.int64)
+    )
+    last_i = np.maximum(st + prep.lens - 1, 0)
+    last = (
+        np.where(nonempty, cp[np.minimum(last_i, max(len(cp) - 1, 0))], 0)
+        if len(cp)
+        else np.zeros(n, dtype=np.int64)
+    )
+    tab = _char_table()
+    quote = ((tab[np.minimum(last, _TAB_SIZE - 1)] & 64) > 0) & (prep.lens > 1)
+    if quote.any():
+        last = np.where(quote, cp[np.maximum(last_i - 1, 0)], last)
+    first_up = prep.up[np.minimum(st, len(cp) - 1)] if len(cp) else np.zeros(n, dtype=bool)
+    F[:, col["upper_init_frac"]] = np.where(nonempty & first_up, 1.0, 0.0)
+    F[:, col["digit_frac"]] = digits / Ls
+    F[:, col["comma_rate"]] = commas / (counts + 1)
+    F[:, col["period_rate"]] = periods / (counts + 1)
+    cls_last = tab[np.minimum(last, _TAB_SIZE - 1)]
+    cls_first = tab[np.minimum(first, _TAB_SIZE - 1)]
+    end_sent = ((cls_last & 16) > 0) & nonempty
+    F[:, col["end_sent"]] = end_sent
+    F[:, col["end_soft"]] = ((cls_last & 32) > 0) & nonempty
+    tab_last = _char_table()[np.minimum(last, _TAB_SIZE - 1)]
+    F[:, col["end_alnum"]] = ((tab_last & 1) > 0) & (last != 95) & nonempty
+    F[:, col["starts_bullet"]] = ((cls_first & 8) > 0) & nonempty
+    F[:, col["starts_digit"]] = (first >= 48) & (first <= 57) & nonempty
+    F[:, col["sep_count"]] = seps
+    low = prep.low
+    lowb = low.encode("utf-8", "surrogatepass")
+    bstarts = np.flatnonzero(np.frombuffer(lowb, dtype=np.uint8) == 10) + 1
+    bstarts = np.concatenate([[0], bstarts])
+    for name, pat in _PATTERNS_FAST:
+        pos = [m.start() for m in pat.finditer(lowb)]
+        if pos:
+            li = np.searchsorted(bstarts, np.asarray(pos), side="right") - 1
+            F[np.minimum(li, n - 1), col[name]] = 1.0
+    if prep.blank is not None:
+        bb = np.zeros(n)
+        m = min(n, len(prep.blank))
+        bb[:m] = np.asarray(prep.blank[:m], dtype=bool)
+        F[:, col["blank_before"]] = bb
+    low_lines = low.split("\n")
+    if len(low_lines) == n:
+        cnt = Counter(low_lines)
+        F[:, col["dup_in_doc"]] = [1.0 if cnt[s] > 1 else 0.0 for s in low_lines]
+    F[:, col["rel_pos"]] = np.arange(n) / max(n - 1, 1)
+    F[:, col["nonascii_frac"]] = nonascii / Ls
+    F[:, col["oov_frac"]] = np.where(counts > 0, 1.0 - known / ct, 0.0)
+    F[:, col["n_sentences"]] = sentp + end_sent
+    return F
+
+
+def _shift(a: np.ndarray, k: int, fill: float = 0.0) -> np.ndarray:
+    """a shifted so that out[i] = a[i - k] (k>0: previous lines)."""
+    out = np.full_like(a, fill)
+    n = len(a)
+    if k > 0 and k < n:
+        out[k:] = a[:-k]
+    elif k < 0 and -k < n:
+        out[:k] = a[-k:]
+    return out
+
+
+def _window_mean(a: np.ndarray, r: int) -> np.ndarray:
+    n = len(a)
+    c = np.concatenate([[0.0], np.cumsum(a)])
+    idx = np.arange(n)
+    lo = np.maximum(idx - r, 0)
+    hi = np.minimum(idx + r + 1, n)
+    return (c[hi] - c[lo]) / (hi - lo)
+
+
+def _dist_to(mask: np.ndarray, cap: int = 50) -> np.ndarray:
+    """Distance (in lines) to the nearest line where mask is True, capped."""
+    n = len(mask)
+    pos = np.flatnonzero(mask)
+    if len(pos) == 0:
+        return np.full(n, float(cap))
+    idx = np.arange(n)
+    j = np.searchsorted(pos, idx)
+    left = np.where(j > 0, idx - pos[np.maximum(j - 1, 0)], cap)
+    right = np.where(j < len(pos), pos[np.minimum(j, len(pos) - 1)] - idx, cap)
+    return np.minimum(np.minimum(left, right), cap).astype(np.float64)
+
+
+CTX_KEYS = [
+    "log_tokens",
+    "stop_frac",
+    "end_sent",
+    "starts_bullet",
+    "blank_before",
+    "digit_frac",
+    "dup_in_doc",
+]
+_CTX_IDX = [SHAPE_NAMES.index(k) for k in CTX_KEYS]
+
+
+def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
+    n = shape.shape[0]
+    cols = [shape, lex[:, None]]
+    if n == 0:
+        return np.zeros((0, feature_count()))
+    sub = np.concatenate([shape[:, _CTX_IDX], lex[:, None]], axis=1)
+    for k in (-2, -1, 1, 2):
+        cols.append(
+            np.stack(
+                [
+                    _shift(sub[:, j], k, -1.0 if j < sub.shape[1] - 1 else -5.0)
+                    for j in range(sub.shape[1])
+                ],
+                axis=1,
+            )
+        )
+    ntok = np.expm1(shape[:, SHAPE_NAMES.index("log_tokens")])
+    for r in (3, 10):
+        cols.append(_window_mean(lex, r)[:, None])
+        cols.append(_window_mean(shape[:, SHAPE_NAMES.index("log_tokens")], r)[:, None])
+        cols.append(_window_mean(shape[:, SHAPE_NAMES.index("stop_frac")], r)[:, None])
+        cols.append(_window_mean(shape[:, SHAPE_NAMES.index("end_sent")], r)[:, None])
+    tot = ntok.sum()
+    cum = np.cumsum(ntok)
+    before = (cum - ntok) / tot if tot > 0 else np.zeros(n)
+    after = (tot - cum) / tot if tot > 0 else np.zeros(n)
+    longl = (ntok >= 15) & (shape[:, SHAPE_NAMES.index("stop_frac")] > 0.2)
+    sent = shape[:, SHAPE_NAMES.index("end_sent")] > 0
+    # lexical logit rank inside the document and its max over +-5 lines
+    lex_max5 = np.max(np.stack([_shift(lex, k, -10.0) for k in range(-5, 6)]), axis=0)
+    lex_pos_frac = (lex > 0).mean()
+    cols += [
+        before[:, None],
+        after[:, None],
+        _dist_to(longl)[:, None],
+        _dist_to(sent & (ntok >= 8))[:, None],
+        np.full((n, 1), math.log1p(n)),
+        np.full((n, 1), math.log1p(tot)),
+        lex_max5[:, None],
+        np.full((n, 1), lex_pos_frac),
+        np.full((n, 1), float(lex.mean())),
+    ]
+    return np.concatenate(cols, axis=1)
+
+
+def feature_count() -> int:
+    return N_SHAPE + 1 + 4 * (len(CTX_KEYS) + 1) + 8 + 9
+
+
+def feature_names() -> list[str]:
+    names = [*list(SHAPE_NAMES), "lex"]
+    for k in (-2, -1, 1, 2):
+        names += [f"{c}@{k:+d}" for c in [*CTX_KEYS, "lex"]]
+    for r in (3, 10):
+        names += [f"lex_w{r}", f"log_tokens_w{r}", f"stop_frac_w{r}", f"end_sent_w{r}"]
+    names += [
+        "tok_before",
+        "tok_after",
+        "dist_long",
+        "dist_sent",
+        "doc_log_lines",
+        "doc_log_tokens",
+        "lex_max5",
+        "doc_lex_pos_frac",
+        "doc_lex_mean",
+    ]
+    return names
+
+
+def extract(
+    lines: Sequence[str], blank_before: Sequence[bool] | None, tables: Tables
+) -> np.ndarray:
+    """Full feature matrix (n_lines, feature_count())."""
+    prep = Prepared(lines, blank_before)
+    rows = _token_rows(prep, tables)
+    full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    shape = shape_features(prep, tables, rows, full)
+    lex = lexical_logit(prep, tables, rows)
+    return context_features(shape, lex)

@@ -1,0 +1,92 @@
+"""Stage-2 (sequence-aware) features computed from stage-1 line probabilities.
+
+Used by a second tree model that re-scores every line from the stage-1 probabilities of its
+neighbourhood ("stacking"), including a *main-body* signal: the maximum-sum contiguous block of
+``(p - 0.5) * (tokens + 1)`` (Kadane), i.e. the run of lines that most plausibly is the article.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .features import SHAPE_NAMES, _shift, _window_mean
+
+_KEEP = [
+    SHAPE_NAMES.index(k)
+    for k in (
+        "log_tokens",
+        "end_sent",
+        "stop_frac",
+        "rel_pos",
+        "blank_before",
+        "starts_bullet",
+        "dup_in_doc",
+    )
+]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _best_block(gain: np.ndarray) -> tuple[int, int]:
+    best = -math.inf
+    cur = 0.0
+    start = 0
+    bs, be = 0, -1
+    for i, g in enumerate(gain.tolist()):
+        if cur <= 0:
+            cur = g
+            start = i
+        else:
+            cur += g
+        if cur > best:
+            best = cur
+            bs, be = start, i
+    return bs, be
+
+
+def stage2_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
+    n = len(p1)
+    if n == 0:
+        return np.zeros((0, stage2_count()))
+    lg = _logit(p1)
+    ntok = np.expm1(X1[:, SHAPE_NAMES.index("log_tokens")])
+    cols = [lg[:, None], X1[:, _KEEP]]
+    for k in (-3, -2, -1, 1, 2, 3):
+        cols.append(_shift(lg, k, -8.0)[:, None])
+    for r in (2, 5, 15):
+        cols.append(_window_mean(p1, r)[:, None])
+    w = ntok + 1
+    tot = w.sum()
+    mass = p1 * w
+    cum = np.cumsum(mass)
+    before = (cum - mass) / tot
+    after = (mass.sum() - cum) / tot
+    cmax_before = np.maximum.accumulate(np.concatenate([[0.0], p1[:-1]]))
+    cmax_after = np.maximum.accumulate(np.concatenate([p1[1:], [0.0]])[::-1])[::-1]
+    bs, be = _best_block((p1 - 0.5) * w)
+    idx = np.arange(n)
+    inblock = ((idx >= bs) & (idx <= be)).astype(np.float64)
+    dist_block = np.where(idx < bs, bs - idx, np.where(idx > be, idx - be, 0)).astype(np.float64)
+    block_mass = float(w[bs : be + 1].sum() / tot) if be >= bs else 0.0
+    cols += [
+        before[:, None],
+        after[:, None],
+        cmax_before[:, None],
+        cmax_after[:, None],
+        inblock[:, None],
+        np.minimum(dist_block, 100)[:, None],
+        np.full((n, 1), block_mass),
+        np.full((n, 1), float(p1.mean())),
+        np.full((n, 1), float((mass.sum()) / tot)),
+        np.full((n, 1), math.log1p(n)),
+    ]
+    return np.concatenate(cols, axis=1)
+
+
+def stage2_count() -> int:
+    return 1 + len(_KEEP) + 6 + 3 + 10

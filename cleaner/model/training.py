@@ -1,0 +1,442 @@
+# ruff: noqa: E501
+"""Deterministic training of the line model (scikit-learn is used here only, never at inference).
+
+Pipeline (``train``):
+ 1. pages of the ``train`` split (80 % of hosts) are rendered with several renderers
+    (inscriptis, lxml block text, lxml every-element text); lines are labelled by alignment
+    with the gold text (see ``align``), weighted by (tokens+2) normalised per document.
+ 2. lexical logistic regression over vocabulary keys (kept when seen on >= 2 hosts and >= 3 pages);
+    out-of-fold logits (4 host folds) feed the tree model so it does not trust memorised words.
+ 3. stage-1 HistGradientBoosting over shape + context + lexical features; out-of-fold stage-1
+    probabilities feed a stage-2 HistGradientBoosting over sequence features (stage2.py).
+ 4. the sequence step (HMM posterior) parameters and the content threshold are chosen on the
+    validation hosts (carved out of train) by maximising text-mode shingle F1 (inscriptis render);
+    the HTML-mode rule (``html_keep``: model score combined with trafilatura favor_recall overlap)
+    is tuned there too.
+ 5. the whole pipeline is refitted on all train pages with those settings and saved (.npz).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .align import align_lines
+from .data import RenderCache, cached, host_bucket, load_pages, text_to_lines
+from .features import Prepared, Tables, context_features, lexical_keys, shape_features
+from .gbdt import export_hgb
+from .metrics import aggregate, shingle_pr
+from .stage2 import stage2_features
+
+RENDER_KINDS = ("render_inscriptis", "render_lxml", "render_lxml_all")
+STOP_LANGS = (
+    "English",
+    "German",
+    "French",
+    "Spanish",
+    "Italian",
+    "Portuguese",
+    "Dutch",
+    "Russian",
+    "Polish",
+    "Swedish",
+    "Czech",
+    "Turkish",
+    "Indonesian",
+    "Danish",
+    "Norwegian_Bokmal",
+    "Finnish",
+    "Romanian",
+    "Ukrainian",
+    "Hungarian",
+    "Vietnamese",
+)
+
+HGB1 = dict(
+    max_iter=150,
+    learning_rate=0.12,
+    max_leaf_nodes=31,
+    max_depth=6,
+    min_samples_leaf=40,
+    l2_regularization=1.0,
+)
+HGB2 = dict(
+    max_iter=80,
+    learning_rate=0.15,
+    max_leaf_nodes=15,
+    max_depth=4,
+    min_samples_leaf=40,
+    l2_regularization=1.0,
+)
+
+
+@dataclass
+class Doc:
+    page: int
+    host: str
+    kind: str
+    lines: list
+    blank: list
+    toks: list
+    shape: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+
+
+def stoplists() -> dict[str, list[str]]:
+    import justext
+
+    out = {}
+    avail = set(justext.get_stoplists())
+    for lang in STOP_LANGS:
+        if lang in avail:
+            out[lang] = sorted(justext.get_stoplist(lang))
+    return out
+
+
+def _log(progress, *a):
+    if progress:
+        print(*a, flush=True)
+
+
+def build_docs(
+    pages, kinds=RENDER_KINDS, stop_tables: Tables | None = None, progress=False
+) -> list[Doc]:
+    cache = RenderCache()
+    docs = []
+    t0 = time.time()
+    for pi, page in enumerate(pages):
+        gold = page.read_gold()
+        for kind in kinds:
+            text = cached(page, kind, cache)
+            lines, blank = text_to_lines(text)
+            if not lines:
+                continue
+            y = np.asarray(align_lines(lines, gold), dtype=np.float64)
+            prep = Prepared(lines, blank)
+            toks = prep.tokens_per_line()
+            nt = prep.counts.astype(np.float64)
+            w = nt + 2.0
+            w = w / w.sum() * 100.0
+            full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+            shape = shape_features(prep, stop_tables, None, full)
+            docs.append(Doc(pi, page.host, kind, lines, blank, toks, shape, y, w))
+        if progress and pi % 200 == 0:
+            _log(progress, f"  docs {pi}/{len(pages)} {time.time() - t0:.0f}s")
+    return docs
+
+
+def build_vocab(docs: list[Doc], min_pages=3, min_hosts=2) -> list[str]:
+    pages_of: dict[str, set] = {}
+    hosts_of: dict[str, set] = {}
+    for d in docs:
+        seen = set()
+        for t in d.toks:
+            seen.update(lexical_keys(t)[0])
+        for k in seen:
+            pages_of.setdefault(k, set()).add(d.page)
+            hosts_of.setdefault(k, set()).add(d.host)
+    return sorted(
+        k for k, p in pages_of.items() if len(p) >= min_pages and len(hosts_of[k]) >= min_hosts
+    )
+
+
+def lex_matrix(docs: list[Doc], index: dict[str, int]):
+    from scipy import sparse
+
+    rows, cols, vals = [], [], []
+    r = 0
+    for d in docs:
+        for t in d.toks:
+            keys, vs = lexical_keys(t)
+            acc: dict[int, float] = {}
+            for k, v in zip(keys, vs, strict=False):
+                j = index.get(k)
+                if j is not None:
+                    acc[j] = acc.get(j, 0.0) + v
+            for j, v in acc.items():
+                rows.append(r)
+                cols.append(j)
+                vals.append(v)
+            r += 1
+    return sparse.csr_matrix(
+        (np.asarray(vals), (np.asarray(rows), np.asarray(cols))), shape=(r, len(index))
+    )
+
+
+def fit_lex(X, y, w, seed):
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=0.5, solver="liblinear", random_state=seed, max_iter=200)
+    clf.fit(X, y, sample_weight=w)
+    return clf.coef_.ravel().astype(np.float64), float(clf.intercept_[0])
+
+
+def fit_hgb(X, y, w, seed, params):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    clf = HistGradientBoostingClassifier(random_state=seed, early_stopping=False, **params)
+    clf.fit(X, y, sample_weight=w)
+    return export_hgb(clf)
+
+
+def _folds(docs: list[Doc], k: int) -> np.ndarray:
+    return np.array([host_bucket(d.host, salt="fold:") % k for d in docs])
+
+
+def _split_rows(docs, arr):
+    out = []
+    o = 0
+    for d in docs:
+        n = len(d.lines)
+        out.append(arr[o : o + n])
+        o += n
+    return out
+
+
+def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True):
+    """Fit lexical LR, stage-1 trees (+ OOF) and stage-2 trees on docs. Returns a dict model."""
+    t0 = time.time()
+    keys = build_vocab(docs)
+    index = {kk: i for i, kk in enumerate(keys)}
+    _log(progress, f"  vocab {len(keys)} keys ({time.time() - t0:.0f}s)")
+    XL = lex_matrix(docs, index)
+    y = np.concatenate([d.y for d in docs])
+    w = np.concatenate([d.w for d in docs])
+    yb = (y >= 0.5).astype(np.int64)
+    folds = _folds(docs, k)
+    row_fold = np.concatenate([np.full(len(d.lines), f) for d, f in zip(docs, folds, strict=False)])
+    oof_lex = np.zeros(len(y))
+    for f in range(k):
+        tr = row_fold != f
+        cw, cb = fit_lex(XL[tr], yb[tr], w[tr], seed)
+        oof_lex[~tr] = XL[~tr] @ cw + cb
+    lex_w, lex_b = fit_lex(XL, yb, w, seed)
+    _log(progress, f"  lexical LR done ({time.time() - t0:.0f}s)")
+    lex_per_doc = _split_rows(docs, oof_lex)
+    X1 = np.concatenate(
+        [context_features(d.shape, lx) for d, lx in zip(docs, lex_per_doc, strict=False)]
+    )
+    f1 = fit_hgb(X1, yb, w, seed, HGB1)
+    _log(progress, f"  stage-1 trees done ({time.time() - t0:.0f}s)")
+    f2 = None
+    if stage2:
+        oof_p1 = np.zeros(len(y))
+        for f in range(k):
+            tr = row_fold != f
+            ff = fit_hgb(X1[tr], yb[tr], w[tr], seed, HGB1)
+            oof_p1[~tr] = ff.proba(X1[~tr])
+        _log(progress, f"  stage-1 OOF done ({time.time() - t0:.0f}s)")
+        X1s = _split_rows(docs, X1)
+        p1s = _split_rows(docs, oof_p1)
+        X2 = np.concatenate([stage2_features(p, x) for p, x in zip(p1s, X1s, strict=False)])
+        f2 = fit_hgb(X2, yb, w, seed, HGB2)
+        _log(progress, f"  stage-2 trees done ({time.time() - t0:.0f}s)")
+    # transition statistics from labels (for the HMM)
+    cc = cb_ = bb = bc = 0
+    for d in docs:
+        lab = d.y >= 0.5
+        a, b = lab[:-1], lab[1:]
+        cc += int((a & b).sum())
+        cb_ += int((a & ~b).sum())
+        bb += int((~a & ~b).sum())
+        bc += int((~a & b).sum())
+    prior = float(np.average(yb, weights=w))
+    trans = {"stay_c": cc / max(cc + cb_, 1), "stay_b": bb / max(bb + bc, 1), "prior": prior}
+    return {
+        "keys": keys,
+        "lex_w": lex_w,
+        "lex_b": lex_b,
+        "f1": f1,
+        "f2": f2,
+        "trans": trans,
+        "stopwords": stop,
+    }
+
+
+def make_model(m: dict, config: dict):
+    from .linemodel import LineModel
+
+    meta = {"keys": m["keys"], "stopwords": m["stopwords"], "config": config}
+    tables = Tables(m["keys"], m["lex_w"], m["lex_b"], m["stopwords"])
+    return LineModel(meta, tables, m["f1"], m["f2"], "unsaved")
+
+
+def tune_on(model, pages, progress=True) -> dict:
+    """Choose stage-2 use, HMM parameters and threshold on validation pages (text mode, inscriptis)."""
+    cache = RenderCache()
+    items = []
+    for p in pages:
+        lines, bb = text_to_lines(cached(p, "render_inscriptis", cache))
+        gold = p.read_gold()
+        if lines:
+            p1, X = model.stage1(lines, bb)
+        else:
+            p1, X = np.zeros(0), np.zeros((0, 1))
+        items.append((lines, gold, p1, X))
+    trans = model.meta["config"]["trans"]
+    variants = []
+    for use_f2 in [False, True] if model.f2 is not None else [False]:
+        variants.append((use_f2, None))
+        for power in (0.5, 1.0):
+            for scale in (0.0, 0.5, 0.8):
+                # interpolate label transition probs toward 0.5 (scale=0 -> as estimated)
+                sc = trans["stay_c"] * (1 - scale) + 0.5 * scale if scale else trans["stay_c"]
+                sb = trans["stay_b"] * (1 - scale) + 0.5 * scale if scale else trans["stay_b"]
+                variants.append(
+                    (use_f2, {"prior": trans["prior"], "stay_c": sc, "stay_b": sb, "power": power})
+                )
+    thresholds = [round(x, 2) for x in np.arange(0.2, 0.81, 0.05)]
+    best = None
+    results = []
+    for use_f2, hmm in variants:
+        probs = [
+            model.finish(p1, X, use_f2=use_f2, hmm=hmm or {}) if len(lines) else np.zeros(0)
+            for lines, _, p1, X in items
+        ]
+        for thr in thresholds:
+            rows = []
+            for (lines, gold, _, _), pr in zip(items, probs, strict=False):
+                out = "\n".join(s for s, q in zip(lines, pr, strict=False) if q >= thr)
+                p_, r_ = shingle_pr(gold, out)
+                rows.append((p_, r_, 0.0))
+            agg = aggregate(rows)
+            results.append((agg["F1"], use_f2, hmm, thr))
+            if best is None or agg["F1"] > best[0]:
+                best = (agg["F1"], use_f2, hmm, thr, agg)
+    for uf in sorted({r[1] for r in results}):
+        bf = max((r for r in results if r[1] == uf), key=lambda r: r[0])
+        _log(progress, f"  tuning: use_f2={uf}: best val F1 {bf[0]:.4f} thr={bf[3]} hmm={bf[2]}")
+    _log(
+        progress,
+        f"  tuning: best val F1 {best[0]:.4f} use_f2={best[1]} hmm={best[2]} thr={best[3]}",
+    )
+    return {
+        "val_f1": best[0],
+        "use_f2": best[1],
+        "hmm": best[2],
+        "threshold": best[3],
+        "val": best[4],
+    }
+
+
+def recall_overlap(lines: list[str], recall_text: str) -> np.ndarray:
+    """Per line: fraction of its tokens that occur in trafilatura's (favor_recall) extraction."""
+    from .metrics import tokens
+
+    vocab = set(tokens(recall_text))
+    out = np.zeros(len(lines))
+    for i, s in enumerate(lines):
+        t = tokens(s[:2000])
+        if t:
+            out[i] = sum(1 for x in t if x in vocab) / len(t)
+    return out
+
+
+def html_keep(p: np.ndarray, overlap: np.ndarray, t1: float, t2: float, frac: float) -> np.ndarray:
+    """HTML-mode rule: keep a line when the model is confident, or when trafilatura (recall) also
+    extracted its words and the model does not reject it."""
+    return (p >= t1) | ((overlap >= frac) & (p >= t2))
+
+
+def tune_html(model, pages, progress=True) -> dict:
+    cache = RenderCache()
+    items = []
+    for pg in pages:
+        lines, bb = text_to_lines(cached(pg, "render_inscriptis", cache))
+        p = model.score(lines, bb)
+        ov = recall_overlap(lines, cached(pg, "traf_recall", cache))
+        items.append((lines, pg.read_gold(), p, ov))
+    best = None
+    for t1 in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        for t2 in (0.02, 0.05, 0.1, 0.2, 0.3):
+            if t2 >= t1:
+                continue
+            for frac in (0.5, 0.8, 0.95):
+                rows = []
+                for lines, gold, p, ov in items:
+                    keep = html_keep(p, ov, t1, t2, frac)
+                    out = "\n".join(s for s, k in zip(lines, keep, strict=False) if k)
+                    rows.append((*shingle_pr(gold, out), 0.0))
+                f = aggregate(rows)["F1"]
+                if best is None or f > best[0]:
+                    best = (f, t1, t2, frac)
+    _log(
+        progress,
+        f"  html tuning: best val F1 {best[0]:.4f} t1={best[1]} t2={best[2]} frac={best[3]}",
+    )
+    return {"html_val_f1": best[0], "html_t1": best[1], "html_t2": best[2], "html_frac": best[3]}
+
+
+def train(
+    data_dir,
+    out,
+    *,
+    seed: int = 0,
+    progress: bool = True,
+    kinds=RENDER_KINDS,
+    stage2: bool = True,
+    refit: bool = True,
+) -> dict:
+    """Train the line model on the train split of ``data_dir`` and save it to ``out``."""
+    from threadpoolctl import threadpool_limits
+
+    t0 = time.time()
+    np.random.seed(seed)
+    with threadpool_limits(1):
+        stop = stoplists()
+        stop_tables = Tables([], np.zeros(0), 0.0, stop)
+        fit_pages = load_pages(data_dir, "fit")
+        val_pages = load_pages(data_dir, "val")
+        if not val_pages:  # folder without enough hosts for a validation split
+            val_pages = fit_pages[: max(1, len(fit_pages) // 5)]
+        _log(progress, f"train: {len(fit_pages)} fit pages, {len(val_pages)} val pages")
+        fit_docs = build_docs(fit_pages, kinds, stop_tables, progress)
+        m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2)
+        model = make_model(m, {"trans": m["trans"]})
+        tuned = tune_on(model, val_pages, progress)
+        model.config.update({"hmm": tuned["hmm"], "threshold": tuned["threshold"]})
+        if not tuned["use_f2"]:
+            model.f2 = None
+        model.threshold = tuned["threshold"]
+        html_cfg = tune_html(model, val_pages, progress)
+        if refit:
+            val_docs = build_docs(val_pages, kinds, stop_tables, progress)
+            for d in val_docs:
+                d.page += len(fit_pages)
+            m = fit_pipeline(fit_docs + val_docs, stop, seed=seed, progress=progress, stage2=stage2)
+        config = {
+            "threshold": tuned["threshold"],
+            "hmm": tuned["hmm"],
+            "use_f2": tuned["use_f2"],
+            "trans": m["trans"],
+            "seed": seed,
+            "renderers": list(kinds),
+            "val_f1": tuned["val_f1"],
+            **html_cfg,
+        }
+        if not tuned["use_f2"]:
+            m["f2"] = None
+        from .linemodel import LineModel
+
+        meta = {"keys": m["keys"], "stopwords": m["stopwords"], "config": config}
+        version = LineModel.save(out, meta, m["lex_w"], m["lex_b"], m["f1"], m["f2"])
+    summary = {
+        "out": str(out),
+        "version": version,
+        "seconds": round(time.time() - t0, 1),
+        "n_keys": len(m["keys"]),
+        "threshold": config["threshold"],
+        "hmm": config["hmm"],
+        "use_f2": config["use_f2"],
+        "val_f1": round(tuned["val_f1"], 4),
+        "val": tuned["val"],
+        "html": html_cfg,
+        "size_bytes": Path(out).stat().st_size,
+    }
+    _log(progress, json.dumps(summary, indent=1, default=str))
+    return summary

@@ -1,0 +1,126 @@
+"""Feature extraction: shapes, values, determinism, robustness."""
+
+import numpy as np
+
+from cleaner.model.features import (
+    SHAPE_NAMES,
+    Prepared,
+    Tables,
+    extract,
+    feature_count,
+    feature_names,
+    lexical_keys,
+    shape_features,
+    tokenize,
+)
+from cleaner.model.gbdt import Forest
+from cleaner.model.sequence import hmm_posterior
+
+STOP = {"English": ["the", "of", "and", "to", "in", "a", "is", "that", "it", "was"]}
+
+
+def _tables(keys=("home", "=home", "river"), w=(-2.0, -3.0, 1.0)):
+    return Tables(list(keys), np.asarray(w), 0.5, STOP)
+
+
+LINES = [
+    "Home",
+    "* About us",
+    "The river is the longest in the country and it was named after a king.",
+    "Contact: info@example.com | Privacy Policy",
+    "© 2024 Example. All rights reserved.",
+]
+
+
+def test_shapes_and_names():
+    X = extract(LINES, [False, False, True, True, False], _tables())
+    assert X.shape == (5, feature_count())
+    assert len(feature_names()) == feature_count()
+    assert np.isfinite(X).all()
+
+
+def test_shape_values():
+    prep = Prepared(LINES, [False, False, True, False, False])
+    F = shape_features(prep, _tables())
+    col = {n: i for i, n in enumerate(SHAPE_NAMES)}
+    assert F[2, col["end_sent"]] == 1.0 and F[0, col["end_sent"]] == 0.0
+    assert F[1, col["starts_bullet"]] == 1.0
+    assert F[3, col["has_email"]] == 1.0 and F[3, col["sep_count"]] >= 1
+    assert F[4, col["has_copy"]] == 1.0
+    assert F[2, col["blank_before"]] == 1.0 and F[1, col["blank_before"]] == 0.0
+    # the, is, the, in, the, and, it, was, a = 9 of 15 tokens are stopwords
+    assert abs(F[2, col["stop_frac"]] - 9 / 15) < 1e-9
+    assert F[0, col["rel_pos"]] == 0.0 and F[4, col["rel_pos"]] == 1.0
+
+
+def test_lexical_keys_and_logit():
+    keys, vals = lexical_keys(["home"])
+    assert keys == ["home", "^home", "$home", "=home"]
+    assert vals[0] == 1.0
+    X = extract(["Home", "river river"], None, _tables())
+    lex = X[:, feature_names().index("lex")]
+    assert lex[0] == 0.5 - 2.0 - 3.0
+    assert abs(lex[1] - (0.5 + 2 / np.sqrt(2))) < 1e-9
+
+
+def test_deterministic_and_robust():
+    t = _tables()
+    a = extract(LINES, None, t)
+    b = extract(LINES, None, _tables())
+    assert np.array_equal(a, b)
+    weird = ["", "   ", "x" * 200000, "\x00\ufffd", "🙂🙂", "a" * 50 + " " + "b " * 10000]
+    X = extract(weird, [True] * 6, t)
+    assert X.shape == (6, feature_count()) and np.isfinite(X).all()
+    assert extract([], None, t).shape == (0, feature_count())
+
+
+def test_hmm_smooths_isolated_flip():
+    q = np.array([0.9, 0.9, 0.4, 0.9, 0.9, 0.1, 0.1, 0.1])
+    post = hmm_posterior(q, 0.5, 0.9, 0.9)
+    assert post[2] > 0.5 and post[6] < 0.2
+    assert hmm_posterior(np.zeros(0), 0.5, 0.9, 0.9).shape == (0,)
+
+
+def test_forest_arrays_evaluate():
+    # one stump: x0 <= 1.0 -> -1, else +2 ; base 0.5
+    f = Forest(
+        feature=[0, 0, 0],
+        threshold=[1.0, np.inf, np.inf],
+        left=[1, 1, 2],
+        right=[2, 1, 2],
+        value=[0.0, -1.0, 2.0],
+        roots=[0],
+        base=0.5,
+        depth=1,
+    )
+    raw = f.raw(np.array([[0.0], [1.0], [3.0], [np.nan]]))
+    assert raw.tolist() == [-0.5, -0.5, 2.5, -0.5]
+
+
+def test_vectorised_tokens_match_regex_per_line():
+    import re
+
+    lines = [
+        "İstanbul'da Çay",
+        "naïve café_au_lait 3.14",
+        "日本語のテキスト",
+        "a\nb",
+        "",
+        "x" * 5000,
+        "𝔘𝔫𝔦 code",
+    ]
+    toks = tokenize(lines)
+    for s, t in zip(lines, toks, strict=True):
+        assert t == re.findall(r"\w+", s[:2000].replace("\n", " ").lower())
+
+
+def test_fast_regex_engine_agrees_with_re():
+    from cleaner.model import features as F
+
+    text = (
+        "visit www.example.com or mail me@x.org on 12/03/2024, march 3, 2021 at 10:30 for $5 or 7 eur; "
+        "© 2024 all rights reserved. share on facebook, log in, 3 days ago. naïve café €3"
+    )
+    tb = text.encode("utf-8")
+    for (k, a), (_, b) in zip(F._PATTERNS_PY, F._PATTERNS_FAST, strict=True):
+        assert [m.start() for m in a.finditer(tb)] == [m.start() for m in b.finditer(tb)], k
