@@ -13,8 +13,6 @@ _CONTENT = re.compile(r"(?<![^\r\n])[^\S\r\n]*+\S[^\r\n]*")
 # counts as one (those scripts do not put spaces between words).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
-_SPACE = re.compile(r"\s+")
-_NONWORD = re.compile(r"[\W_]+")
 # Dashes, quotes and look-alike punctuation, folded so that near-identical copies compare equal.
 _FOLD = str.maketrans(
     {
@@ -44,20 +42,9 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
-
 
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))
-
-
-def fold(text: str) -> str:
-    """Unicode-normalised, case-folded text with dashes, quotes and spaces unified."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_FOLD).casefold()
-    return _SPACE.sub(" ", text).strip()
 
 
 _FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
@@ -84,14 +71,12 @@ def _translate(text: str) -> str:
     return _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], text)
 
 
-def fold_lines(texts: list[str], strip: re.Pattern[str] | None = None) -> list[str]:
-    """`fold` of every line, in one pass over the document (no line may hold a newline);
-    `strip`, a MULTILINE pattern, is then removed from every line in the same pass."""
+def fold_lines(texts: list[str]) -> list[str]:
+    """Every line Unicode-normalised (NFKC), case-folded, with dashes, quotes and spaces
+    unified, in one pass over the document (no line may hold a newline)."""
     if not texts:
         return []
     joined = _HSPACE.sub(" ", _translate(_nfkc("\n".join(texts))).casefold())
-    if strip is not None:
-        joined = strip.sub("", joined)
     return [x.strip() for x in joined.split("\n")]
 
 
@@ -102,7 +87,3 @@ def key_lines(texts: list[str]) -> list[str]:
     joined = _NONWORD_LINE.sub(" ", _nfkc("\n".join(texts)).casefold())
     return [x.strip() for x in joined.split("\n")]
 
-
-def token_count(text: str) -> int:
-    """Whitespace-separated tokens: the cheap length measure the line rules use."""
-    return len(text.split())
