@@ -76,6 +76,7 @@ class Document:
     format: str
     raw_text: str = ""  # decoded text (HTML: the extracted main text); spans index this
     html: str | None = None  # the decoded page, for HTML input until extraction
+    extractor: str | None = None  # HTML: "trafilatura", "justext" or "page" (whole page)
     encoding: str | None = None
     record_index: int = 0
     title: str | None = None

@@ -37,7 +37,9 @@ class HtmlExtractor:
             return
         doc.html = None  # the page is not needed past this point
         text, meta = self._trafilatura(html)
+        doc.extractor = "trafilatura"
         if not text.strip():
+            doc.extractor = "justext"
             text = self._justext(html)
             if text.strip():
                 doc.notes.append("main text by jusText (trafilatura found none)")
@@ -45,6 +47,7 @@ class HtmlExtractor:
             # A page lxml cannot parse (e.g. nested past its depth limit): take the whole
             # visible text; the line rules and the model then clean it like a .txt.
             text = visible_text(html)
+            doc.extractor = "page"
             if text.strip():
                 doc.notes.append("whole-page text (trafilatura and jusText found none)")
         doc.raw_text = text
