@@ -134,9 +134,8 @@ class Pipeline:
                 return self.process(doc)
         except DocumentTimeout:
             doc.reject("timeout", f"processing took longer than {self.config.doc_timeout} s")
-        except (MemoryError, RecursionError, ValueError, UnicodeError, LookupError,
-                OSError) as e:
-            doc.reject("error", f"{type(e).__name__}: {str(e)[:200]}")
+        except Exception as e:  # a parser broken by hostile input must not stop the run
+            doc.reject("error", f"{type(e).__name__}: {str(e)[:200]}".replace("\n", " "))
         return doc
 
     def prepare(self, sources: list[Source]) -> None:

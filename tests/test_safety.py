@@ -76,3 +76,23 @@ def test_html_parser_resolves_no_external_entity(tmp_path: Path) -> None:
     blob = b"".join(p.read_bytes() for p in res.path.rglob("*") if p.is_file())
     assert b"TOP-SECRET" not in blob
     assert json.loads((res.path / "stats.json").read_text())["kept"] == 1
+
+
+def test_a_step_that_raises_rejects_the_document_not_the_run(tmp_path: Path) -> None:
+    class Broken:
+        name = "broken"
+
+        def apply(self, doc):
+            if "Mitch McConnell" in doc.raw_text:
+                raise TypeError("a parser bug\nwith a second line")
+
+    p = cleaner.Pipeline(model=False, out=str(tmp_path / "out"))
+    p.add_line_filter(Broken())
+    res = p.run([SEEDS])
+    assert res.stats["rejected_by_reason"] == {"error": 1}  # only seed 003 names him
+    assert res.stats["kept"] == 4
+    import pyarrow.parquet as pq
+
+    rows = [r for f in sorted((res.path / "data").glob("rejected-*.parquet"))
+            for r in pq.read_table(f).to_pylist()]
+    assert {r["reject_detail"] for r in rows} == {"TypeError: a parser bug with a second line"}
