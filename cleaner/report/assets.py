@@ -61,6 +61,7 @@ ol.clusters{margin:8px 0 0;padding-left:22px;max-height:260px;overflow:auto;font
 ol.clusters li{margin:3px 0}
 .csize{font-weight:600;font-variant-numeric:tabular-nums}
 .cmembers{color:var(--muted)}
+.cmembers a,.cmembers span{white-space:nowrap}
 a{color:var(--accent)}
 a.doclink{font-family:var(--mono);font-size:12.5px}
 .notshown{font-family:var(--mono);font-size:12.5px}
