@@ -97,6 +97,26 @@ def test_forest_arrays_evaluate():
     assert raw.tolist() == [-0.5, -0.5, 2.5, -0.5]
 
 
+def test_fast_forest_matches_numpy_forest():
+    """The ONNX Runtime path scores as the numpy trees do (float32 sums: within 1e-5)."""
+    import pytest
+
+    pytest.importorskip("onnxruntime")
+    from cleaner.model import LineModel
+
+    model = LineModel.load()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, model.f1.feature.max() + 1)) * 3
+    X[::7, 3] = np.nan
+    fast, slow = model.f1.fast_proba(X), model.f1.proba(X)
+    assert fast.shape == slow.shape == (300,)
+    assert np.abs(fast - slow).max() < 1e-5
+    lines = [ln for ln in LINES if ln]
+    np.testing.assert_allclose(model.f1.fast_proba(extract(lines, None, model.tables)),
+                               model.f1.proba(extract(lines, None, model.tables)), atol=1e-5)
+    assert model.f1.fast_proba(np.zeros((0, X.shape[1]))).shape == (0,)
+
+
 def test_vectorised_tokens_match_regex_per_line():
     import re
 

@@ -144,6 +144,13 @@ class Tables:
                 tok_index[k] = len(w_rows)
                 w_rows.append(w)
                 known_rows.append(True)
+        # every ^first / $last key's token gets a row too (weight 0, not "known"), so the
+        # first/last weights are per-row arrays read with the token rows
+        for word in sorted(set(self.first_w) | set(self.last_w)):
+            if word not in tok_index:
+                tok_index[word] = len(w_rows)
+                w_rows.append(0.0)
+                known_rows.append(False)
         stop_rows = [0] * len(w_rows)
         for b, lang in enumerate(self.langs):
             for word in stop_words[lang]:
@@ -159,6 +166,13 @@ class Tables:
         self.tok_w = np.asarray(w_rows, dtype=np.float64)
         self.tok_known = np.asarray(known_rows, dtype=np.float64)
         self.tok_stop = np.asarray(stop_rows, dtype=np.int64)
+        size = len(w_rows)
+        self.tok_first = np.zeros(size)
+        self.tok_last = np.zeros(size)
+        for word, w in self.first_w.items():
+            self.tok_first[tok_index[word]] = w
+        for word, w in self.last_w.items():
+            self.tok_last[tok_index[word]] = w
 
 
 _CHAR_TAB: np.ndarray | None = None
@@ -311,17 +325,22 @@ def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None
     s = np.bincount(line_tok, weights=tables.tok_w[rows], minlength=n) / np.sqrt(
         np.maximum(counts, 1)
     )
-    fw, lw, ww, f = tables.first_w, tables.last_w, tables.whole_w, prep.flat
-    extra = [0.0] * n
-    for i, (o, c) in enumerate(zip(prep.offsets.tolist(), counts.tolist(), strict=False)):
-        if c == 0:
-            extra[i] = tables.empty_w
-            continue
-        e = fw.get(f[o], 0.0) + lw.get(f[o + c - 1], 0.0)
-        if c <= 5:
-            e += ww.get(" ".join(f[o : o + c]), 0.0)
-        extra[i] = e
-    return s + np.asarray(extra) + tables.lex_b
+    has = counts > 0
+    first = np.where(has, prep.offsets, 0)
+    last = np.where(has, prep.offsets + counts - 1, 0)
+    if len(rows):
+        extra = np.where(has, tables.tok_first[rows[first]] + tables.tok_last[rows[last]],
+                         tables.empty_w)
+    else:
+        extra = np.full(n, tables.empty_w)
+    ww, f = tables.whole_w, prep.flat
+    if ww:
+        for i in np.flatnonzero(has & (counts <= 5)).tolist():
+            o = int(prep.offsets[i])
+            w = ww.get(" ".join(f[o : o + int(counts[i])]))
+            if w is not None:
+                extra[i] += w
+    return s + extra + tables.lex_b
 
 
 def shape_features(
@@ -495,16 +514,12 @@ def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros((0, feature_count()))
     sub = np.concatenate([shape[:, _CTX_IDX], lex[:, None]], axis=1)
-    for k in (-2, -1, 1, 2):
-        cols.append(
-            np.stack(
-                [
-                    _shift(sub[:, j], k, -1.0 if j < sub.shape[1] - 1 else -5.0)
-                    for j in range(sub.shape[1])
-                ],
-                axis=1,
-            )
-        )
+    # out-of-document neighbours: -1 for the shape columns, -5 for the lexical logit
+    fill = np.full((2, sub.shape[1]), -1.0)
+    fill[:, -1] = -5.0
+    padded = np.concatenate([fill, sub, fill])
+    for k in (-2, -1, 1, 2):  # row i of the block holds line i - k
+        cols.append(padded[2 - k : 2 - k + n])
     ntok = np.expm1(shape[:, SHAPE_NAMES.index("log_tokens")])
     for r in (3, 10):
         cols.append(_window_mean(lex, r)[:, None])
@@ -518,7 +533,10 @@ def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
     longl = (ntok >= 15) & (shape[:, SHAPE_NAMES.index("stop_frac")] > 0.2)
     sent = shape[:, SHAPE_NAMES.index("end_sent")] > 0
     # lexical logit rank inside the document and its max over +-5 lines
-    lex_max5 = np.max(np.stack([_shift(lex, k, -10.0) for k in range(-5, 6)]), axis=0)
+    # (the line itself is not in its window: the model was trained that way)
+    lex_pad = np.concatenate([np.full(5, -10.0), lex, np.full(5, -10.0)])
+    win = np.lib.stride_tricks.sliding_window_view(lex_pad, 11)
+    lex_max5 = np.maximum(win[:, :5].max(axis=1), win[:, 6:].max(axis=1))
     lex_pos_frac = (lex > 0).mean()
     cols += [
         before[:, None],

@@ -104,14 +104,14 @@ class LineModel:
         self, lines: Sequence[str], blank_before: Sequence[bool] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         X = extract(lines, blank_before, self.tables)
-        return self.f1.proba(X), X
+        return self.f1.fast_proba(X), X
 
     def finish(
         self, p1: np.ndarray, X: np.ndarray, *, use_f2: bool | None = None, hmm: dict | None = None
     ) -> np.ndarray:
         p = p1
         if self.f2 is not None and (use_f2 is None or use_f2):
-            p = self.f2.proba(stage2_features(p1, X))
+            p = self.f2.fast_proba(stage2_features(p1, X))
         cfg = hmm if hmm is not None else self.config.get("hmm")
         if cfg:
             p = hmm_posterior(p, cfg["prior"], cfg["stay_c"], cfg["stay_b"], cfg.get("power", 1.0))
