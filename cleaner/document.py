@@ -93,13 +93,29 @@ class Document:
     duplicate_of: str | None = None
     # Work done in the parallel stage for the sequential one (e.g. a MinHash signature).
     signature: Any = None
+    exact_key: bytes | None = None
     _text: str | None = None  # `text`, once frozen
+    _n_words: int = -1  # word count of the frozen `text`
 
     def freeze_text(self) -> str:
         """Compute `text` once the line filters are done; later reads reuse it."""
         self._text = None
+        self._n_words = -1
         self._text = self.text
         return self._text
+
+    @property
+    def n_words(self) -> int:
+        """Words in `text` (`cleaner.text.word_count`), counted once the text is frozen."""
+        if self._text is None:
+            from cleaner.text import word_count
+
+            return word_count(self.text)
+        if self._n_words < 0:
+            from cleaner.text import word_count
+
+            self._n_words = word_count(self._text)
+        return self._n_words
 
     def reject(self, reason: str, detail: str = "", duplicate_of: str | None = None) -> None:
         """Reject the document, unless an earlier filter already did."""

@@ -87,7 +87,10 @@ class Job:
         dedup: list[Any] = [ExactDedup()] if cfg.dedup else []
         if self.pipeline.near_dedup is not None:  # a fresh index for every run
             dedup.append(MinHashDedup(**self.pipeline.near_dedup.params()))
-        self.pipeline.prepare(sources)
+        # the first pass runs on local workers (on Ray it stays in the driver: starting Ray
+        # twice costs more than the pass)
+        self.pipeline.prepare(sources, lambda fn: make_executor(fn, cfg) if cfg.engine != "ray"
+                              else LocalExecutor(fn, 1))
 
         stats = Stats()
         unreadable: list[dict[str, str]] = []
@@ -177,7 +180,7 @@ class Job:
                     continue
                 for d in dedup:
                     d.apply(item)
-                item.signature = None
+                item.signature = item.exact_key = None
                 row = to_row(item, __version__, config_hash)
                 stats.add_row(row)
                 writer.write(row, "train" if item.status == KEPT else REJECTED)

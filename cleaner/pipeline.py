@@ -16,14 +16,21 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cleaner.config import Config
+from cleaner.dedup.exact import ExactDedup
 from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, Document
 from cleaner.errors import UserError
+from cleaner.executors.local import LocalExecutor, iter_batches
 from cleaner.extractors.html import HtmlExtractor
 from cleaner.filters.language import LanguageFilter, make_backend
 from cleaner.filters.length import LengthFilter, LongLineFilter
 from cleaner.filters.rules import BoilerplateRules
-from cleaner.filters.source_repeats import SourceLineCounter, SourceRepeatFilter, source_key
+from cleaner.filters.source_repeats import (
+    SourceLineCounter,
+    SourceRepeatFilter,
+    line_hashes,
+    source_key,
+)
 from cleaner.job import Job, RunResult
 from cleaner.limits import DocumentTimeout, time_limit
 from cleaner.readers.discover import Source
@@ -104,8 +111,10 @@ class Pipeline:
             doc.freeze_text()  # document filters and dedup read it; lines no longer change
             for f in self.doc_filters:
                 f.apply(doc)
-            if self.near_dedup is not None and doc.status == KEPT:
-                doc.signature = self.near_dedup.signature(doc.text)  # for the sequential stage
+            if self.config.dedup and doc.status == KEPT:  # for the sequential stage
+                doc.exact_key = ExactDedup.key(doc.text)
+                if self.near_dedup is not None:
+                    doc.signature = self.near_dedup.signature(doc.text)
         return doc
 
     def clean_text(self, text: str) -> Document:
@@ -138,19 +147,35 @@ class Pipeline:
             doc.reject("error", f"{type(e).__name__}: {str(e)[:200]}".replace("\n", " "))
         return doc
 
-    def prepare(self, sources: list[Source]) -> None:
+    def count_task(self, task: Task) -> list[tuple[int, list[int]]]:
+        """The first pass's work on one task (runs on any worker): the line hashes of each
+        of its plain-text documents."""
+        out = []
+        for doc in self.reader.read(task):
+            if isinstance(doc, Document) and doc.status == KEPT and doc.html is None:
+                out.append(line_hashes(source_key(doc),
+                                       (ln.text for ln in split_lines(doc.raw_text)),
+                                       self.config.source_repeat_max_words))
+        return out
+
+    def prepare(self, sources: list[Source],
+                executor: Callable[[Callable[[Any], Any]], Any] | None = None) -> None:
         """The corpus-level first pass, run once before the per-document stage: count the
-        lines that repeat across the documents of each source."""
+        lines that repeat across the documents of each source. `executor(fn)` makes the
+        engine that maps `fn` over tasks (default: in this process); the counting runs
+        in input order, so the result does not depend on the engine."""
         cfg = self.config
         if not cfg.source_repeat_min_docs:
             return
         counter = SourceLineCounter(cfg.source_repeat_min_docs, cfg.source_repeat_max_words)
-        for task in iter_tasks(sources, cfg.max_doc_bytes):
-            if isinstance(task, Unreadable) or task.source.format == "html":
-                continue
-            for doc in self.reader.read(task):
-                if isinstance(doc, Document) and doc.status == KEPT and doc.html is None:
-                    counter.add(source_key(doc), (ln.text for ln in split_lines(doc.raw_text)))
+        tasks = (t for t in iter_tasks(sources, cfg.max_doc_bytes)
+                 if not isinstance(t, Unreadable) and t.source.format != "html")
+        engine = executor(self.count_task) if executor else LocalExecutor(self.count_task, 1)
+        with engine:
+            for batch in iter_batches(tasks, cfg.chunk_size):
+                for docs in engine.map(batch):
+                    for doc_hash, hashes in docs:
+                        counter.add_hashes(doc_hash, hashes)
         self.source_repeats.repeated = counter.repeated()
 
     def run(self, inputs: list[str | Path], progress: Callable[[int, int], None] | None = None,

@@ -21,8 +21,11 @@ class ExactDedup:
         self._seen: dict[bytes, str] = {}
 
     @staticmethod
-    def _key(text: str) -> bytes:
+    def key(text: str) -> bytes:
+        """The dedup key of a text (computed on the workers: see `Pipeline.process`)."""
         return hashlib.blake2b(paragraph_key(text).encode(), digest_size=8).digest()
+
+    _key = key
 
     def replay(self, doc_id: str, text: str) -> None:
         """Register a document kept by an earlier (interrupted) part of the run."""
@@ -31,6 +34,7 @@ class ExactDedup:
     def apply(self, doc: Document) -> None:
         if doc.status != KEPT:
             return
-        first = self._seen.setdefault(self._key(doc.text), doc.id)
+        key = doc.exact_key if doc.exact_key is not None else self.key(doc.text)
+        first = self._seen.setdefault(key, doc.id)
         if first != doc.id:
             doc.reject("duplicate", f"same text as document {first}", duplicate_of=first)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cleaner.document import Document
-from cleaner.text import word_count
 
 
 class LengthFilter:
@@ -20,7 +19,7 @@ class LengthFilter:
                 "no text in the input")
             doc.reject("empty", where)
             return
-        n = word_count(doc.text)
+        n = doc.n_words
         if n < self.min_words:
             doc.reject("too_short", f"{n} words after cleaning; the minimum is {self.min_words}")
 

@@ -16,6 +16,8 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 def _mostly_latin(text: str) -> bool:
     """The model was trained on WCXB pages (almost all in Latin script): it has no say on
     a line written mostly in another script (a Japanese paragraph is one 'word' to it)."""
+    if text.isascii():
+        return True
     letters = len(_LETTER.findall(text))
     return letters == 0 or len(_LATIN.findall(text)) >= MIN_LATIN_SHARE * letters
 

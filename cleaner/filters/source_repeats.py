@@ -41,6 +41,15 @@ def _hash(*parts: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
+def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
+                ) -> tuple[int, list[int]]:
+    """A document's hash and the hashes of its distinct normalised short lines, in the
+    form `SourceLineCounter.add_hashes` counts."""
+    short = [t for t in lines if len(t.split()) <= max_words]
+    keys = sorted({k for k in key_lines(short) if k})
+    return _hash(source, *keys), [_hash(source, k) for k in keys]
+
+
 class SourceLineCounter:
     """The first pass: `add(doc)` for every document, then `repeated()`."""
 
@@ -53,18 +62,20 @@ class SourceLineCounter:
         self._docs_seen: set[int] = set()
 
     def add(self, source: str, lines: Iterable[str]) -> None:
-        short = [t for t in lines if len(t.split()) <= self.max_words]
-        keys = {k for k in key_lines(short) if k}
-        doc_hash = _hash(source, *sorted(keys))
+        self.add_hashes(*line_hashes(source, lines, self.max_words))
+
+    def add_hashes(self, doc_hash: int, hashes: list[int]) -> None:
+        """Count one document from its `line_hashes` (computed where the document was read:
+        on a worker; the counting itself runs in input order in one process)."""
         if doc_hash in self._docs_seen:
             return  # an exact duplicate counts once
         if len(self._docs_seen) < _MAX_DOC_HASHES:
             self._docs_seen.add(doc_hash)
-        for k in keys:
-            h = _hash(source, k)
-            self.counts[h] = self.counts.get(h, 0) + 1
-        if len(self.counts) > self.max_entries:
-            self.counts = {h: c for h, c in self.counts.items() if c > 1}
+        counts = self.counts
+        for h in hashes:
+            counts[h] = counts.get(h, 0) + 1
+        if len(counts) > self.max_entries:
+            self.counts = {h: c for h, c in counts.items() if c > 1}
 
     def repeated(self) -> dict[int, int]:
         """Line keys at or over the threshold, with their document counts."""

@@ -8,7 +8,6 @@ from typing import Any
 import pyarrow as pa
 
 from cleaner.document import Document
-from cleaner.text import word_count
 
 REMOVED_LINE = pa.struct(
     [
@@ -86,7 +85,7 @@ def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, A
         "date": doc.date,
         "language": doc.language,
         "language_prob": doc.language_prob,
-        "n_words": word_count(text),
+        "n_words": doc.n_words,
         "n_lines_in": len(doc.lines),
         "n_lines_kept": sum(1 for ln in doc.lines if not ln.removed),
         "removed": [
