@@ -51,11 +51,12 @@ class Stats:
             self.rejected[row["reject_reason"]] += 1
         self.lines_in += row["n_lines_in"]
         self.lines_kept += row["n_lines_kept"]
-        removed_words = 0
-        for r in row["removed"]:
+        removed = row["removed"]
+        for r in removed:
             self.lines_removed[r["reason"]] += 1
             self.lines_removed_by[r["by"]] += 1
-            removed_words += word_count(r["text"])
+        # one count over the lines joined: a newline is never part of a word
+        removed_words = word_count("\n".join([r["text"] for r in removed])) if removed else 0
         self.words_before[_bin(row["n_words"] + removed_words)] += 1
         if row["source_path"] != self._last_path:  # a file's rows are contiguous
             self._last_path = row["source_path"]

@@ -225,8 +225,14 @@ def _candidates(views: list[_View]) -> list[int]:
     document: most lines match none, and skip the rules altogether."""
     joined = "\n".join(v.key for v in views)
     starts = list(itertools.accumulate((len(v.key) + 1 for v in views[:-1]), initial=0))
-    found = {bisect.bisect_right(starts, m.start()) - 1
-             for m in _CANDIDATE_START.finditer(joined)}
+    found = set()
+    search, pos, n = _CANDIDATE_START.search, 0, len(views)
+    while (m := search(joined, pos)) is not None:  # one match a line is enough
+        i = bisect.bisect_right(starts, m.start()) - 1
+        found.add(i)
+        if i + 1 >= n:
+            break
+        pos = starts[i + 1]
     if any(h in joined for h in _ANYWHERE_HINTS):  # rare: the phrases that may stand anywhere
         found.update(i for i, v in enumerate(views)
                      if any(h in v.key for h in _ANYWHERE_HINTS))
