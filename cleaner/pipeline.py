@@ -112,7 +112,7 @@ class Pipeline:
             for f in self.doc_filters:
                 f.apply(doc)
             if self.config.dedup and doc.status == KEPT:  # for the sequential stage
-                doc.exact_key = ExactDedup.key(doc.text)
+                doc.exact_key = ExactDedup.key_of(doc)
                 if self.near_dedup is not None:
                     doc.signature = self.near_dedup.signature(doc.text)
         return doc

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from cleaner.document import KEPT, Document
-from cleaner.text import paragraph_key
+from cleaner.text import key_lines
+
+
+def _hash(line_keys: Iterable[str]) -> bytes:
+    """The normalised text (the non-empty line keys, joined by a space), hashed."""
+    data = " ".join(k for k in line_keys if k).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=8).digest()
 
 
 class ExactDedup:
     """Rejects a kept document whose normalised text equals an earlier kept one's.
 
+    The normalised text is the kept lines' keys (`cleaner.text.paragraph_key`: case, dashes,
+    quotes, punctuation and spacing do not count), which the rules have already computed.
     Runs in input order in one process, so which copy is kept (the first) is deterministic.
     State: 8 bytes a kept document.
     """
@@ -22,14 +31,18 @@ class ExactDedup:
 
     @staticmethod
     def key(text: str) -> bytes:
-        """The dedup key of a text (computed on the workers: see `Pipeline.process`)."""
-        return hashlib.blake2b(paragraph_key(text).encode(), digest_size=8).digest()
+        """The dedup key of a kept text (as written to the output)."""
+        return _hash(key_lines(text.split("\n")))
 
-    _key = key
+    @staticmethod
+    def key_of(doc: Document) -> bytes:
+        """The dedup key of a document, from its kept lines (equal to `key(doc.text)`;
+        computed on the workers, see `Pipeline.process`)."""
+        return _hash(ln.key for ln in doc.lines if not ln.removed)
 
     def replay(self, doc_id: str, text: str) -> None:
         """Register a document kept by an earlier (interrupted) part of the run."""
-        self._seen.setdefault(self._key(text), doc_id)
+        self._seen.setdefault(self.key(text), doc_id)
 
     def apply(self, doc: Document) -> None:
         if doc.status != KEPT:
