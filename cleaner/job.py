@@ -33,7 +33,6 @@ from cleaner.executors.local import LocalExecutor, iter_batches
 from cleaner.readers.discover import Source, discover, format_of, is_url, local_path
 from cleaner.readers.files import Unreadable, iter_tasks
 from cleaner.stats import Stats
-from cleaner.writers.schema import to_row
 from cleaner.writers.shards import (
     SPLITS,
     JsonlWriter,
@@ -97,7 +96,7 @@ class Job:
         shards: list[Shard] = []
         done: dict[str, Any] = state["chunks"]
         tasks = iter_tasks(sources, cfg.max_doc_bytes)
-        with make_executor(self.pipeline.process_task, cfg) as executor:
+        with make_executor(self.pipeline.process_task_rows, cfg) as executor:
             for index, batch in enumerate(iter_batches(tasks, cfg.chunk_size)):
                 key = f"{index:05d}"
                 writer = writer_cls(staging, cfg.shard_rows, prefix=key)
@@ -170,7 +169,6 @@ class Job:
     def _process_chunk(self, executor: Any, batch: list[Any], dedup: list[Any],
                        writer: ShardWriter, stats: Stats, unreadable: list[dict[str, str]],
                        n_sources: int) -> None:
-        config_hash = self.pipeline.config_hash
         for items in executor.map(batch):
             for item in items:
                 if isinstance(item, Unreadable):
@@ -179,11 +177,9 @@ class Job:
                     stats.add_unreadable(item.reason)
                     continue
                 for d in dedup:
-                    d.apply(item)
-                item.signature = item.exact_key = None
-                row = to_row(item, __version__, config_hash)
-                stats.add_row(row)
-                writer.write(row, "train" if item.status == KEPT else REJECTED)
+                    d.apply(item)  # may reject: updates the row's verdict
+                stats.add_row(item.row)
+                writer.write(item.row, "train" if item.status == KEPT else REJECTED)
 
     def _open_staging(self, staging: Path, identity: dict[str, Any]) -> dict[str, Any]:
         """Resume the partial run in `staging` if it was made by the same config and inputs;

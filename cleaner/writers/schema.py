@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from cleaner.document import Document
+from cleaner.document import KEPT, REJECTED, Document
 
 REMOVED_LINE = pa.struct(
     [
@@ -63,16 +63,20 @@ def _clip(text: str) -> str:
     return f"{text[:MAX_REMOVED_TEXT]}… [{len(text) - MAX_REMOVED_TEXT} more characters]"
 
 
+def status_fields(status: str, reason: str | None, detail: str, duplicate_of: str | None
+                  ) -> dict[str, Any]:
+    """The row's verdict columns."""
+    return {"status": status, "reject_reason": reason, "reject_detail": detail or None,
+            "duplicate_of": duplicate_of}
+
+
 def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, Any]:
     """The output row of a document, built only from its line decisions and facts."""
     text = doc.text
     return {
         "id": doc.id,
         "text": text,
-        "status": doc.status,
-        "reject_reason": doc.reject_reason,
-        "reject_detail": doc.reject_detail or None,
-        "duplicate_of": doc.duplicate_of,
+        **status_fields(doc.status, doc.reject_reason, doc.reject_detail, doc.duplicate_of),
         "source_path": doc.source_path,
         "record_index": doc.record_index,
         "source_sha256": doc.source_sha256,
@@ -103,3 +107,37 @@ def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, A
         "cleaner_version": cleaner_version,
         "config_hash": config_hash,
     }
+
+
+class Processed:
+    """A document as it leaves a worker: its output row, and what the sequential stage
+    (dedup) needs. A row pickles about 8x faster than the document with its lines.
+
+    Dedup treats it like a `Document`: `id`, `status`, `text`, `exact_key`, `signature`
+    and `reject(...)`, which updates the row's verdict columns.
+    """
+
+    __slots__ = ("exact_key", "row", "signature")
+
+    def __init__(self, row: dict[str, Any], exact_key: bytes | None = None,
+                 signature: Any = None) -> None:
+        self.row = row
+        self.exact_key = exact_key
+        self.signature = signature
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+    @property
+    def status(self) -> str:
+        return self.row["status"]
+
+    @property
+    def text(self) -> str:
+        return self.row["text"]
+
+    def reject(self, reason: str, detail: str = "", duplicate_of: str | None = None) -> None:
+        """Reject the document, unless it is already rejected (as `Document.reject`)."""
+        if self.row["status"] == KEPT:
+            self.row.update(status_fields(REJECTED, reason, detail, duplicate_of))
