@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+
 from cleaner.document import Line
 
 # A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
@@ -70,14 +72,9 @@ _FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 
 def paragraph_key(text: str) -> str:
     """A key under which two copies of a paragraph compare equal even when a dash, a
-    quote, case or spacing differs (punctuation and spacing are dropped altogether)."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return _NONWORD_LINE.sub(" ", text.casefold().replace("\n", " ")).strip()
-
-
-_HSPACE = re.compile(r"[^\S\n]+")
-_NONWORD_LINE = re.compile(r"[^\w\n]+|_+")
+    quote, case or spacing differs: its letters and digits, case-folded (NFKC), one run of
+    them a word, the words joined by single spaces (punctuation and spacing are dropped)."""
+    return key_lines([text.replace("\n", " ")])[0]
 
 
 def _nfkc(text: str) -> str:
@@ -90,18 +87,39 @@ def _translate(text: str) -> str:
 
 
 def fold_lines(texts: list[str]) -> list[str]:
-    """Every line Unicode-normalised (NFKC), case-folded, with dashes, quotes and spaces
-    unified, in one pass over the document (no line may hold a newline)."""
+    """Every line Unicode-normalised (NFKC), case-folded, with dashes and quotes unified and
+    each run of white space one space, stripped (no line may hold a newline)."""
     if not texts:
         return []
-    joined = _HSPACE.sub(" ", _translate(_nfkc("\n".join(texts))).casefold())
-    return [x.strip() for x in joined.split("\n")]
+    joined = _translate(_nfkc("\n".join(texts))).casefold()
+    return [" ".join(x.split()) for x in joined.split("\n")]
+
+
+_TABLE_SIZE = 0x30000
+_ALNUM: np.ndarray | None = None
+
+
+def _alnum_table() -> np.ndarray:
+    """bool per code point below 0x30000: `str.isalnum` (a letter or digit of any script)."""
+    global _ALNUM
+    if _ALNUM is None:
+        _ALNUM = np.fromiter((chr(i).isalnum() for i in range(_TABLE_SIZE)), dtype=bool,
+                             count=_TABLE_SIZE)
+    return _ALNUM
 
 
 def key_lines(texts: list[str]) -> list[str]:
-    """`paragraph_key` of every line, in one pass over the document."""
+    """`paragraph_key` of every line (no line may hold a newline), in one pass over the
+    document: every character that is not a letter or digit becomes a space (in numpy,
+    over the code points), then each line's words are joined by single spaces."""
     if not texts:
         return []
-    joined = _NONWORD_LINE.sub(" ", _nfkc("\n".join(texts)).casefold())
-    return [x.strip() for x in joined.split("\n")]
-
+    joined = _nfkc("\n".join(texts)).casefold()
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = _alnum_table()[np.minimum(cp, _TABLE_SIZE - 1)]
+    high = np.flatnonzero(cp >= _TABLE_SIZE)
+    if high.size:  # beyond the table (rare): ask Python
+        keep[high] = [chr(c).isalnum() for c in cp[high].tolist()]
+    keep |= cp == 10
+    spaced = np.where(keep, cp, np.uint32(32)).astype("<u4").tobytes()
+    return [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]

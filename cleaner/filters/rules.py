@@ -187,6 +187,8 @@ _CANDIDATE_START = re.compile(
 )
 _ANYWHERE_HINTS = ("reserv", "réserv", "vorbehalten", "riservati", "cookie", "privacy",
                    "personal information")
+_ANYWHERE = re.compile("|".join(map(re.escape, _ANYWHERE_HINTS)))
+_BULLET_FIRST = frozenset("•·▪▸►▶‣◦●○■□✓✔-–—*+>»›")  # the marks `_BULLET` starts with
 _MENU_CHARS = re.compile(r"[|·•]")
 _END_PUNCT = re.compile(r"[.!?…]\s*[\"'”’»)]*$")
 
@@ -207,13 +209,17 @@ def _views(lines: list[Line], t: Thresholds) -> list[_View]:
     once, for the lines short enough for a line rule."""
     views = []
     short: list[int] = []
+    longest, prose, max_chars = t.longest_rule_line, t.prose_words, t.max_rule_line_chars
     for i, line in enumerate(lines):
-        if line.removed and len(line.text) > t.max_rule_line_chars:  # e.g. a long_line
-            views.append(_View(line, "", t.max_rule_line_chars, False, True))
+        text = line.text
+        if line.removed and len(text) > max_chars:  # e.g. a long_line
+            views.append(_View(line, "", max_chars, False, True))
             continue
-        words, bullet = line.words, bool(_BULLET.match(line.text))
-        views.append(_View(line, "", words, bullet, words >= t.prose_words and not bullet))
-        if words <= t.longest_rule_line:  # longer lines match no line rule: no key needed
+        words = line.words
+        first = text.lstrip()[:1]  # a bullet starts with a mark or a digit
+        bullet = (first in _BULLET_FIRST or first.isdigit()) and bool(_BULLET.match(text))
+        views.append(_View(line, "", words, bullet, words >= prose and not bullet))
+        if words <= longest:  # longer lines match no line rule: no key needed
             short.append(i)
     for i, key in zip(short, fold_lines([lines[i].text for i in short]), strict=True):
         views[i].key = key.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS)
@@ -233,9 +239,9 @@ def _candidates(views: list[_View]) -> list[int]:
         if i + 1 >= n:
             break
         pos = starts[i + 1]
-    if any(h in joined for h in _ANYWHERE_HINTS):  # rare: the phrases that may stand anywhere
-        found.update(i for i, v in enumerate(views)
-                     if any(h in v.key for h in _ANYWHERE_HINTS))
+    # the phrases that may stand anywhere in a line
+    found.update(bisect.bisect_right(starts, m.start()) - 1
+                 for m in _ANYWHERE.finditer(joined))
     return sorted(found)
 
 
