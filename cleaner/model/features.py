@@ -388,8 +388,10 @@ def shape_features(
             rows = _token_rows(prep, tables)
         masks = tables.tok_stop[rows]
         nl = len(tables.langs)
-        hits = [(int(((masks >> b) & 1).sum()), -b) for b in range(nl)]
-        best = -max(hits)[1] if hits else 0
+        # hits per stoplist (one bit each): the most hits wins, the first list on a tie
+        bits = np.unpackbits(masks.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1,
+                             bitorder="little")
+        best = int(np.argmax(bits[:, :nl].sum(axis=0))) if nl else 0
         line_tok = np.repeat(np.arange(n), prep.counts)
         stop_cnt = np.bincount(
             line_tok, weights=((masks >> best) & 1).astype(np.float64), minlength=n
@@ -475,12 +477,22 @@ def _shift(a: np.ndarray, k: int, fill: float = 0.0) -> np.ndarray:
 
 
 def _window_mean(a: np.ndarray, r: int) -> np.ndarray:
-    n = len(a)
-    c = np.concatenate([[0.0], np.cumsum(a)])
+    return _window_means(a[:, None], (r,))[0][:, 0]
+
+
+def _window_means(A: np.ndarray, radii: tuple[int, ...]) -> list[np.ndarray]:
+    """For each radius r, the mean of every column of A over rows i-r..i+r (clipped to the
+    document): one cumulative sum for all columns and radii."""
+    n = A.shape[0]
+    c = np.zeros((n + 1, A.shape[1]))
+    np.cumsum(A, axis=0, out=c[1:])
     idx = np.arange(n)
-    lo = np.maximum(idx - r, 0)
-    hi = np.minimum(idx + r + 1, n)
-    return (c[hi] - c[lo]) / (hi - lo)
+    out = []
+    for r in radii:
+        lo = np.maximum(idx - r, 0)
+        hi = np.minimum(idx + r + 1, n)
+        out.append((c[hi] - c[lo]) / (hi - lo)[:, None])
+    return out
 
 
 def _dist_to(mask: np.ndarray, cap: int = 50) -> np.ndarray:
@@ -506,6 +518,7 @@ CTX_KEYS = [
     "dup_in_doc",
 ]
 _CTX_IDX = [SHAPE_NAMES.index(k) for k in CTX_KEYS]
+_WIN_IDX = [SHAPE_NAMES.index(k) for k in ("log_tokens", "stop_frac", "end_sent")]
 
 
 def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
@@ -521,11 +534,8 @@ def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
     for k in (-2, -1, 1, 2):  # row i of the block holds line i - k
         cols.append(padded[2 - k : 2 - k + n])
     ntok = np.expm1(shape[:, SHAPE_NAMES.index("log_tokens")])
-    for r in (3, 10):
-        cols.append(_window_mean(lex, r)[:, None])
-        cols.append(_window_mean(shape[:, SHAPE_NAMES.index("log_tokens")], r)[:, None])
-        cols.append(_window_mean(shape[:, SHAPE_NAMES.index("stop_frac")], r)[:, None])
-        cols.append(_window_mean(shape[:, SHAPE_NAMES.index("end_sent")], r)[:, None])
+    win = np.column_stack([lex, shape[:, _WIN_IDX]])  # lex, log_tokens, stop_frac, end_sent
+    cols += _window_means(win, (3, 10))
     tot = ntok.sum()
     cum = np.cumsum(ntok)
     before = (cum - ntok) / tot if tot > 0 else np.zeros(n)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .features import SHAPE_NAMES, _shift, _window_mean
+from .features import SHAPE_NAMES, _shift, _window_means
 
 _KEEP = [
     SHAPE_NAMES.index(k)
@@ -58,8 +58,7 @@ def stage2_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     cols = [lg[:, None], X1[:, _KEEP]]
     for k in (-3, -2, -1, 1, 2, 3):
         cols.append(_shift(lg, k, -8.0)[:, None])
-    for r in (2, 5, 15):
-        cols.append(_window_mean(p1, r)[:, None])
+    cols += _window_means(p1[:, None], (2, 5, 15))
     w = ntok + 1
     tot = w.sum()
     mass = p1 * w
