@@ -61,10 +61,10 @@ class ModelFilter:
         if not doc.lines or doc.extractor in ("trafilatura", "justext"):
             return
         model, threshold = self.model, self.threshold
-        probs = model.score([ln.text[:MAX_MODEL_CHARS] for ln in doc.lines],
-                                 [ln.blank_before for ln in doc.lines])
-        for ln, p in zip(doc.lines, probs, strict=True):
-            ln.model_score = round(float(p), 4)
-            if p < threshold and _mostly_latin(ln.text[:MAX_MODEL_CHARS]):
-                ln.remove("model", round(1.0 - float(p), 4),
+        texts = [ln.text[:MAX_MODEL_CHARS] for ln in doc.lines]
+        probs = model.score(texts, [ln.blank_before for ln in doc.lines]).tolist()
+        for ln, text, p in zip(doc.lines, texts, probs, strict=True):
+            ln.model_score = round(p, 4)
+            if p < threshold and ln.reason is None and _mostly_latin(text):
+                ln.remove("model", round(1.0 - p, 4),
                           f"line model: P(content)={p:.2f} < {threshold:.2f}", by="model")
