@@ -15,6 +15,8 @@ _CONTENT = re.compile(r"(?<![^\r\n])[^\S\r\n]*+\S[^\r\n]*")
 # counts as one (those scripts do not put spaces between words).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xAC00, 0xD7AF))
 # Dashes, quotes and look-alike punctuation, folded so that near-identical copies compare equal.
 _FOLD = str.maketrans(
     {
@@ -47,6 +49,13 @@ def split_lines(text: str) -> list[Line]:
 
 
 
+def line_texts(text: str) -> list[str]:
+    """The texts of `split_lines(text)`, without building the lines."""
+    if "\r" in text:
+        return [ln.text for ln in split_lines(text)]
+    return [p for p in text.split("\n") if p and not p.isspace()]
+
+
 def _split_lf(text: str) -> list[Line]:
     r"""`split_lines` for text with LF breaks only (the common case), without a regex:
     `str.isspace` is exactly the regex's `\s`, so the same lines come out."""
@@ -64,7 +73,23 @@ def _split_lf(text: str) -> list[Line]:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Words in `text`: runs of word characters (`\\w`), each CJK ideograph, kana or hangul
+    syllable one word. Counted in numpy over the code points (the same count as
+    `len(_WORD.findall(text))`, several times faster on long texts)."""
+    if len(text) < 64:
+        return len(_WORD.findall(text))
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    word = _alnum_table()[np.minimum(cp, _TABLE_SIZE - 1)]
+    high = np.flatnonzero(cp >= _TABLE_SIZE)
+    if high.size:  # beyond the table (rare): ask Python
+        word[high] = [chr(c).isalnum() for c in cp[high].tolist()]
+    word |= cp == 95  # "_" is a word character too
+    cjk = np.zeros(len(cp), dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        cjk |= (cp >= lo) & (cp <= hi)
+    word &= ~cjk
+    starts = int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1])) if len(cp) else 0
+    return starts + int(np.count_nonzero(cjk))
 
 
 _FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
