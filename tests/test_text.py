@@ -1,0 +1,54 @@
+"""The numpy fast paths of cleaner.text agree with their regular-expression definitions."""
+
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.text import (
+    _WORD,
+    _translate,
+    fold_lines,
+    key_lines,
+    line_texts,
+    paragraph_key,
+    split_lines,
+    word_count,
+)
+
+_CHARS = st.sampled_from([*"ab_1 .,-\t\n\r中文ひらカタ・한ÉéΣß\u0301①²\u00a0\u2014", "\U00030000",
+                          "\U0001f600", "word ", "Follow us"])
+_TEXT = st.lists(_CHARS, max_size=200).map("".join)
+_LINE = _TEXT.map(lambda s: s.replace("\n", " ").replace("\r", " "))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_word_count_is_the_regex_count(text: str) -> None:
+    assert word_count(text) == len(_WORD.findall(text))
+    assert word_count(text * 5) == len(_WORD.findall(text * 5))  # past the short-text path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, max_size=8))
+def test_line_key_is_its_alphanumeric_runs(lines: list[str]) -> None:
+    expected = [" ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", s).casefold()))
+                for s in lines]
+    assert key_lines(lines) == expected
+    assert [paragraph_key(s) for s in lines] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, max_size=8))
+def test_fold_is_the_regex_fold(lines: list[str]) -> None:
+    hspace = re.compile(r"[^\S\n]+")
+    expected = [hspace.sub(" ", _translate(unicodedata.normalize("NFKC", s)).casefold()).strip()
+                for s in lines]
+    assert fold_lines(lines) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_line_texts_are_split_lines(text: str) -> None:
+    assert line_texts(text) == [ln.text for ln in split_lines(text)]
