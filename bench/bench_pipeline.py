@@ -5,6 +5,9 @@ Run by hand (not in CI), on a quiet machine:
     python bench/bench_pipeline.py --docs 100000            # the corpus size
     python bench/bench_pipeline.py --docs 10000 --dt-docs 3000
 
+Needs `pip install -e '.[train]'` (inscriptis renders the corpus), plus, for the datatrove
+run: `pip install datatrove orjson tokenizers spacy aiohttp fasteners xxhash`.
+
 The corpus: the WCXB dev pages (../shared/data/wcxb-dev, CC-BY-4.0) rendered to whole-page
 text by inscriptis, repeated and perturbed (a numbered first line, one sentence dropped) up
 to --docs documents; the HTML path uses the pages themselves. Every system runs in its own

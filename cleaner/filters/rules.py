@@ -255,7 +255,10 @@ class BoilerplateRules:
 
     def apply(self, doc: Document) -> None:
         views = _views(doc.lines, self.t)
-        for ln, k in zip(doc.lines, key_lines([ln.text for ln in doc.lines]), strict=True):
+        # the keys of every line the rules look at (not of a removed 50 MB line)
+        keyed = [ln for ln in doc.lines
+                 if not (ln.removed and len(ln.text) > self.t.max_rule_line_chars)]
+        for ln, k in zip(keyed, key_lines([ln.text for ln in keyed]), strict=True):
             ln._key = k
         candidates = _candidates(views) if views else []
         for i in candidates:
