@@ -74,22 +74,29 @@ def _split_lf(text: str) -> list[Line]:
 
 def word_count(text: str) -> int:
     """Words in `text`: runs of word characters (`\\w`), each CJK ideograph, kana or hangul
-    syllable one word. Counted in numpy over the code points (the same count as
-    `len(_WORD.findall(text))`, several times faster on long texts)."""
+    syllable one word. Counted in numpy over the code points, `_CHUNK_CHARS` at a time (the
+    same count as `len(_WORD.findall(text))`, several times faster on long texts)."""
     if len(text) < 64:
         return len(_WORD.findall(text))
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    word = _alnum_table()[np.minimum(cp, _TABLE_SIZE - 1)]
-    high = np.flatnonzero(cp >= _TABLE_SIZE)
-    if high.size:  # beyond the table (rare): ask Python
-        word[high] = [chr(c).isalnum() for c in cp[high].tolist()]
+    total, prev = 0, False
+    for i in range(0, len(text), _CHUNK_CHARS):
+        n, prev = _count_words(text[i : i + _CHUNK_CHARS], prev)
+        total += n
+    return total
+
+
+def _count_words(chunk: str, prev_word: bool) -> tuple[int, bool]:
+    """Words starting in `chunk` (a word that `prev_word` says began before it does not
+    count again), and whether its last character is inside a word."""
+    cp = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    word = _alnum(cp)
     word |= cp == 95  # "_" is a word character too
     cjk = np.zeros(len(cp), dtype=bool)
     for lo, hi in _CJK_RANGES:
         cjk |= (cp >= lo) & (cp <= hi)
     word &= ~cjk
-    starts = int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1])) if len(cp) else 0
-    return starts + int(np.count_nonzero(cjk))
+    starts = int(np.count_nonzero(word[1:] & ~word[:-1])) + int(bool(word[0]) and not prev_word)
+    return starts + int(np.count_nonzero(cjk)), bool(word[-1])
 
 
 _FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
@@ -133,18 +140,47 @@ def _alnum_table() -> np.ndarray:
     return _ALNUM
 
 
+def _alnum(cp: np.ndarray) -> np.ndarray:
+    """`str.isalnum` of every code point."""
+    ok = _alnum_table()[np.minimum(cp, _TABLE_SIZE - 1)]
+    high = np.flatnonzero(cp >= _TABLE_SIZE)
+    if high.size:  # beyond the table (rare): ask Python
+        ok[high] = [chr(c).isalnum() for c in cp[high].tolist()]
+    return ok
+
+
+_CHUNK_CHARS = 1 << 20  # the numpy passes look at this many characters at a time
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
 def key_lines(texts: list[str]) -> list[str]:
-    """`paragraph_key` of every line (no line may hold a newline), in one pass over the
+    """`paragraph_key` of every line (no line may hold a newline), in few passes over the
     document: every character that is not a letter or digit becomes a space (in numpy,
-    over the code points), then each line's words are joined by single spaces."""
+    over the code points of about `_CHUNK_CHARS` characters of lines at a time), then each
+    line's words are joined by single spaces. A longer line takes one regex pass."""
+    out: list[str] = []
+    batch: list[str] = []
+    size = 0
+    for t in texts:
+        if len(t) > _CHUNK_CHARS:
+            out += _keys(batch)
+            batch, size = [], 0
+            out.append(_NON_ALNUM.sub(" ", _nfkc(t).casefold()).strip())
+            continue
+        if size + len(t) > _CHUNK_CHARS:
+            out += _keys(batch)
+            batch, size = [], 0
+        batch.append(t)
+        size += len(t) + 1
+    return out + _keys(batch)
+
+
+def _keys(texts: list[str]) -> list[str]:
     if not texts:
         return []
     joined = _nfkc("\n".join(texts)).casefold()
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    keep = _alnum_table()[np.minimum(cp, _TABLE_SIZE - 1)]
-    high = np.flatnonzero(cp >= _TABLE_SIZE)
-    if high.size:  # beyond the table (rare): ask Python
-        keep[high] = [chr(c).isalnum() for c in cp[high].tolist()]
+    keep = _alnum(cp)
     keep |= cp == 10
     spaced = np.where(keep, cp, np.uint32(32)).astype("<u4").tobytes()
     return [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]

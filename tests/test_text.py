@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,19 @@ _LINE = _TEXT.map(lambda s: s.replace("\n", " ").replace("\r", " "))
 def test_word_count_is_the_regex_count(text: str) -> None:
     assert word_count(text) == len(_WORD.findall(text))
     assert word_count(text * 5) == len(_WORD.findall(text * 5))  # past the short-text path
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50])
+def test_chunked_passes_agree(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long texts are counted and keyed in pieces (bounded memory): same answers."""
+    import cleaner.text
+
+    lines = ["Ünïcode_words ①² and 中文 text", "x" * 120, "a-b  c", "", "日本語 kana カタ"]
+    text = "\n".join(lines) * 3
+    keys, count = key_lines(lines), word_count(text)
+    monkeypatch.setattr(cleaner.text, "_CHUNK_CHARS", chunk)
+    assert key_lines(lines) == keys
+    assert word_count(text) == count == len(_WORD.findall(text))
 
 
 @settings(max_examples=300, deadline=None)
