@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from cleaner.document import Document
@@ -41,13 +41,26 @@ def _hash(*parts: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
+def _hasher(source: str) -> Callable[[str], int]:
+    """`lambda key: _hash(source, key)`, with the source's part hashed once."""
+    base = hashlib.blake2b((source + "\0").encode("utf-8", "surrogatepass"), digest_size=8)
+
+    def h(key: str) -> int:
+        m = base.copy()
+        m.update(key.encode("utf-8", "surrogatepass"))
+        return int.from_bytes(m.digest(), "little")
+
+    return h
+
+
 def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
                 ) -> tuple[int, list[int]]:
     """A document's hash and the hashes of its distinct normalised short lines, in the
     form `SourceLineCounter.add_hashes` counts."""
     short = [t for t in lines if len(t.split()) <= max_words]
     keys = sorted({k for k in key_lines(short) if k})
-    return _hash(source, *keys), [_hash(source, k) for k in keys]
+    h = _hasher(source)
+    return _hash(source, *keys), [h(k) for k in keys]
 
 
 class SourceLineCounter:
@@ -97,10 +110,11 @@ class SourceRepeatFilter:
         if not self.repeated:
             return
         source = source_key(doc)
+        h, repeated, max_words = _hasher(source), self.repeated, self.max_words
         for ln in doc.lines:
-            if ln.removed or not 0 < ln.words <= self.max_words:
+            if ln.removed or not 0 < ln.words <= max_words:
                 continue
-            n = self.repeated.get(_hash(source, ln.key))
+            n = repeated.get(h(ln.key))
             if n:
                 ln.remove("source_repeat", min(1.0, 0.5 + n / (4 * self.min_docs)),
                           f"in {n} documents of source '{source}' (threshold {self.min_docs})")
