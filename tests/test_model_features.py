@@ -144,3 +144,25 @@ def test_fast_regex_engine_agrees_with_re():
     tb = text.encode("utf-8")
     for (k, a), (_, b) in zip(F._PATTERNS_PY, F._PATTERNS_FAST, strict=True):
         assert [m.start() for m in a.finditer(tb)] == [m.start() for m in b.finditer(tb)], k
+
+
+def test_hashed_token_lookup_equals_string_lookup():
+    """Tokens and whole short lines are looked up by hash; the features equal those of the
+    plain dict lookups by string (the fallback when two vocabulary words share a hash)."""
+    import copy
+
+    from cleaner.model import LineModel
+
+    tables = LineModel.load().tables
+    by_string = copy.copy(tables)
+    by_string.vocab_hashes = None
+    by_string.whole_hashes = None
+    lines = [*[ln for ln in LINES if ln], "Home", "About us", "Privacy Policy", "Ǆ ß ﬁ",
+             "word_with_underscore 𝔘𝔫𝔦 code", "中文 日本語", "", "Share"]
+    for doc in (lines, [*lines, "İstanbul"], [*lines, "beyond the table \U00030000"]):
+        fast, slow = extract(doc, None, tables), extract(doc, None, by_string)
+        assert fast.shape == slow.shape == (len(doc), fast.shape[1])
+        assert np.array_equal(fast, slow)
+    prep = Prepared(lines, None)
+    assert prep.hashes is not None and len(prep.hashes) == prep.n_tokens == len(prep.flat)
+    assert Prepared(["x \U00030000"], None).hashes is None  # the string path

@@ -166,6 +166,24 @@ class Tables:
         self.tok_w = np.asarray(w_rows, dtype=np.float64)
         self.tok_known = np.asarray(known_rows, dtype=np.float64)
         self.tok_stop = np.asarray(stop_rows, dtype=np.int64)
+        words = list(tok_index)
+        vh = token_hashes(words)
+        order = np.argsort(vh, kind="stable")
+        self.vocab_hashes: np.ndarray | None = vh[order]
+        self.vocab_rows = np.asarray([tok_index[w] for w in words], dtype=np.int64)[order]
+        if len(vh) and bool((np.diff(self.vocab_hashes) == 0).any()):
+            self.vocab_hashes = None  # two words share a hash: look tokens up by string
+        # whole short lines: the hash of their token hashes (`_line_hashes`)
+        keys = list(self.whole_w)
+        toks = [k.split(" ") for k in keys]
+        counts = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        offsets = np.concatenate([[0], np.cumsum(counts[:-1])]).astype(np.int64)
+        wh = _line_hashes(token_hashes([t for ts in toks for t in ts]), offsets, counts)
+        order = np.argsort(wh, kind="stable")
+        self.whole_hashes: np.ndarray | None = wh[order]
+        self.whole_vals = np.asarray([self.whole_w[k] for k in keys], dtype=np.float64)[order]
+        if len(wh) and bool((np.diff(self.whole_hashes) == 0).any()):
+            self.whole_hashes = None  # a shared hash: look whole lines up by string
         size = len(w_rows)
         self.tok_first = np.zeros(size)
         self.tok_last = np.zeros(size)
@@ -173,6 +191,23 @@ class Tables:
             self.tok_first[tok_index[word]] = w
         for word, w in self.last_w.items():
             self.tok_last[tok_index[word]] = w
+
+
+    def whole_of(self, hashes: np.ndarray) -> np.ndarray:
+        """The weight of every whole-line hash (0: not a known short line)."""
+        wh = self.whole_hashes
+        if len(hashes) == 0 or wh is None or len(wh) == 0:
+            return np.zeros(len(hashes))
+        i = np.minimum(np.searchsorted(wh, hashes), len(wh) - 1)
+        return np.where(wh[i] == hashes, self.whole_vals[i], 0.0)
+
+    def rows_of(self, hashes: np.ndarray) -> np.ndarray:
+        """The row of every token hash (0: not in the vocabulary)."""
+        vh = self.vocab_hashes
+        if len(hashes) == 0 or vh is None or len(vh) == 0:
+            return np.zeros(len(hashes), dtype=np.int64)
+        i = np.minimum(np.searchsorted(vh, hashes), len(vh) - 1)
+        return np.where(vh[i] == hashes, self.vocab_rows[i], 0)
 
 
 _CHAR_TAB: np.ndarray | None = None
@@ -206,17 +241,21 @@ class Prepared:
     """A document's lines as one code-point array plus its ``\\w+`` tokens."""
 
     __slots__ = (
+        "_flat",
         "blank",
         "cls",
         "counts",
         "cp",
-        "flat",
+        "hashes",
         "joined",
         "lens",
         "low",
         "n",
+        "n_tokens",
         "offsets",
         "starts",
+        "tok_end",
+        "tok_start",
         "up",
         "word",
         "wstart",
@@ -253,24 +292,47 @@ class Prepared:
         self.wstart = wstart
         low = joined.lower()
         self.low = low
-        flat = _TOK.findall(low)
-        if len(cp):
-            counts = np.add.reduceat(wstart.astype(np.int64), np.minimum(starts, len(cp) - 1))
-            counts[lens == 0] = 0
-        else:
-            counts = np.zeros(n, dtype=np.int64)
-        if int(counts.sum()) != len(flat) or len(low) != len(joined):
-            # rare (case mapping changes lengths, code points beyond the table): per line
+        self.hashes = self.tok_start = self.tok_end = None
+        self._flat: list[str] | None = None
+        lcp = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if len(lcp) == len(cp) and (len(lcp) == 0 or int(lcp.max()) < _TAB_SIZE):
+            # the usual case: the \w+ tokens of the lowercased text, found and hashed in
+            # numpy (the same tokens as re.findall(r"\w+", low), which runs otherwise)
+            lword = (tab[lcp] & 1).astype(bool)
+            edge = np.diff(lword.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+            self.tok_start = np.flatnonzero(edge == 1)
+            self.tok_end = np.flatnonzero(edge == -1)
+            self.hashes = _span_hashes(lcp, self.tok_start, self.tok_end)
+            line_of = np.searchsorted(starts, self.tok_start, side="right") - 1
+            counts = np.bincount(line_of, minlength=n).astype(np.int64)[:n]
+        else:  # rare (case mapping changes lengths, code points beyond the table): per line
             per = [_TOK.findall(s.lower()) for s in capped]
             counts = np.fromiter(map(len, per), dtype=np.int64, count=n)
-            flat = [t for p in per for t in p]
-        self.flat = flat
+            self._flat = [t for p in per for t in p]
+        self.n_tokens = int(counts.sum())
         self.counts = counts
         offsets = np.zeros(n, dtype=np.int64)
         if n > 1:
             offsets[1:] = np.cumsum(counts[:-1])
         self.offsets = offsets
         self.blank = blank_before
+
+    @property
+    def flat(self) -> list[str]:
+        """Every token, in order (built on demand: inference needs only their hashes)."""
+        if self._flat is None:
+            low = self.low
+            self._flat = [low[a:b] for a, b in zip(self.tok_start.tolist(),
+                                                   self.tok_end.tolist(), strict=True)]
+        return self._flat
+
+    def line_tokens(self, i: int) -> list[str]:
+        o, c = int(self.offsets[i]), int(self.counts[i])
+        if self._flat is not None:
+            return self._flat[o : o + c]
+        low = self.low
+        return [low[a:b] for a, b in zip(self.tok_start[o : o + c].tolist(),
+                                         self.tok_end[o : o + c].tolist(), strict=True)]
 
     def tokens_per_line(self) -> list[list[str]]:
         f = self.flat
@@ -309,9 +371,78 @@ class _RowDict(dict):
 
 
 def _token_rows(prep: Prepared, tables: Tables) -> np.ndarray:
+    if prep.hashes is not None and tables.vocab_hashes is not None:
+        return tables.rows_of(prep.hashes)
     return np.fromiter(
         map(tables.tok_index.__getitem__, prep.flat), dtype=np.int64, count=len(prep.flat)
     )
+
+
+# Token hashes: sum of code point * M**position over the token, mod 2**64 (NumPy's uint64
+# arithmetic wraps), mixed with the length. A document token is looked up by its hash among
+# the vocabulary's; the vocabulary's own hashes are checked distinct at load.
+_HASH_M = 0x100000001B3  # odd, so invertible mod 2**64
+_HASH_M_INV = pow(_HASH_M, -1, 2**64)
+_HASH_LEN = np.uint64(0x9E3779B97F4A7C15)
+_POW: np.ndarray = np.ones(1, dtype=np.uint64)
+_POW_INV: np.ndarray = np.ones(1, dtype=np.uint64)
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """M**k and M**-k mod 2**64 for k < n (cached, grown by doubling)."""
+    global _POW, _POW_INV
+    if len(_POW) < n:
+        size = max(n, 2 * len(_POW), 1024)
+        one = np.ones(1, dtype=np.uint64)
+        _POW = np.concatenate([one, np.cumprod(np.full(size - 1, _HASH_M, dtype=np.uint64))])
+        _POW_INV = np.concatenate(
+            [one, np.cumprod(np.full(size - 1, _HASH_M_INV, dtype=np.uint64))]
+        )
+    return _POW, _POW_INV
+
+
+def _span_hashes(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The hash of every span cp[start:end] (uint64)."""
+    if len(start) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    pw, ipw = _powers(len(cp) + 1)
+    acc = np.zeros(len(cp) + 1, dtype=np.uint64)
+    np.cumsum(cp.astype(np.uint64) * pw[: len(cp)], out=acc[1:])
+    h = (acc[end] - acc[start]) * ipw[start]
+    return h ^ ((end - start).astype(np.uint64) * _HASH_LEN)
+
+
+_LINE_M = np.uint64(0xD6E8FEB86659FD93)  # odd
+
+
+def _line_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per line, a hash of its sequence of token hashes (0 for a line without tokens)."""
+    n = len(counts)
+    out = np.zeros(n, dtype=np.uint64)
+    if len(hashes) == 0:
+        return out
+    pos = np.arange(len(hashes)) - np.repeat(offsets, counts)
+    v = hashes * _line_pow(int(counts.max()))[pos]
+    has = counts > 0
+    out[has] = np.add.reduceat(v, offsets[has])
+    return out ^ (counts.astype(np.uint64) * _HASH_LEN)
+
+
+def _line_pow(n: int) -> np.ndarray:
+    """_LINE_M**k mod 2**64 for k < n."""
+    return np.concatenate([np.ones(1, dtype=np.uint64),
+                           np.cumprod(np.full(max(n - 1, 0), _LINE_M, dtype=np.uint64))])
+
+
+def token_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """`_span_hashes` of whole tokens (the vocabulary side)."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    joined = "\n".join(tokens)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lens = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    start = np.concatenate([[0], np.cumsum(lens[:-1] + 1)]).astype(np.int64)
+    return _span_hashes(cp, start, start + lens)
 
 
 def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None) -> np.ndarray:
@@ -333,11 +464,15 @@ def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None
                          tables.empty_w)
     else:
         extra = np.full(n, tables.empty_w)
-    ww, f = tables.whole_w, prep.flat
-    if ww:
-        for i in np.flatnonzero(has & (counts <= 5)).tolist():
-            o = int(prep.offsets[i])
-            w = ww.get(" ".join(f[o : o + int(counts[i])]))
+    ww = tables.whole_w
+    short = has & (counts <= 5)
+    if ww and prep.hashes is not None and tables.whole_hashes is not None:
+        if short.any():  # whole short lines, looked up by the hash of their token hashes
+            h = _line_hashes(prep.hashes, prep.offsets, counts)
+            extra[short] += tables.whole_of(h[short])
+    elif ww:
+        for i in np.flatnonzero(short).tolist():
+            w = ww.get(" ".join(prep.line_tokens(i)))
             if w is not None:
                 extra[i] += w
     return s + extra + tables.lex_b
@@ -383,7 +518,7 @@ def shape_features(
     Ls = np.maximum(L, 1.0)
     ct = np.maximum(counts, 1.0)
     # stopwords: document language = stoplist with most hits
-    if tables is not None and len(prep.flat):
+    if tables is not None and prep.n_tokens:
         if rows is None:
             rows = _token_rows(prep, tables)
         masks = tables.tok_stop[rows]
