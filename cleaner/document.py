@@ -113,13 +113,11 @@ class Document:
     @property
     def n_words(self) -> int:
         """Words in `text` (`cleaner.text.word_count`), counted once the text is frozen."""
-        if self._text is None:
-            from cleaner.text import word_count
+        from cleaner.text import word_count
 
+        if self._text is None:
             return word_count(self.text)
         if self._n_words < 0:
-            from cleaner.text import word_count
-
             self._n_words = word_count(self._text)
         return self._n_words
 

@@ -11,6 +11,7 @@ with `manifest.json` written last.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -96,7 +97,9 @@ class Job:
         shards: list[Shard] = []
         done: dict[str, Any] = state["chunks"]
         tasks = iter_tasks(sources, cfg.max_doc_bytes)
-        with make_executor(self.pipeline.process_task_rows, cfg) as executor:
+        rows = functools.partial(self.pipeline.process_task_rows,
+                                 config_hash=identity["config_hash"])
+        with make_executor(rows, cfg) as executor:
             for index, batch in enumerate(iter_batches(tasks, cfg.chunk_size)):
                 key = f"{index:05d}"
                 writer = writer_cls(staging, cfg.shard_rows, prefix=key)

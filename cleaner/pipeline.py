@@ -137,12 +137,14 @@ class Pipeline:
             out.append(item)
         return out
 
-    def process_task_rows(self, task: Task | Unreadable) -> list[Processed | Unreadable]:
+    def process_task_rows(self, task: Task | Unreadable, config_hash: str | None = None
+                          ) -> list[Processed | Unreadable]:
         """`process_task`, each document turned into its output row on the worker (what a
-        `Job` runs: rows cross between processes far faster than documents)."""
-        version, config_hash = __version__, self.config_hash
+        `Job` runs: rows cross between processes far faster than documents). A job passes
+        its `config_hash`, computed once."""
+        config_hash = config_hash or self.config_hash
         return [item if isinstance(item, Unreadable)
-                else Processed(to_row(item, version, config_hash), item.exact_key,
+                else Processed(to_row(item, __version__, config_hash), item.exact_key,
                                item.signature)
                 for item in self.process_task(task)]
 

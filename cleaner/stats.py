@@ -56,7 +56,7 @@ class Stats:
             self.lines_removed[r["reason"]] += 1
             self.lines_removed_by[r["by"]] += 1
         # one count over the lines joined: a newline is never part of a word
-        removed_words = word_count("\n".join([r["text"] for r in removed])) if removed else 0
+        removed_words = word_count("\n".join([r["text"] for r in removed]))
         self.words_before[_bin(row["n_words"] + removed_words)] += 1
         if row["source_path"] != self._last_path:  # a file's rows are contiguous
             self._last_path = row["source_path"]

@@ -106,7 +106,7 @@ def paragraph_key(text: str) -> str:
     """A key under which two copies of a paragraph compare equal even when a dash, a
     quote, case or spacing differs: its letters and digits, case-folded (NFKC), one run of
     them a word, the words joined by single spaces (punctuation and spacing are dropped)."""
-    return key_lines([text.replace("\n", " ")])[0]
+    return _NON_ALNUM.sub(" ", _nfkc(text).casefold()).strip()
 
 
 def _nfkc(text: str) -> str:
@@ -127,37 +127,37 @@ def fold_lines(texts: list[str]) -> list[str]:
     return [" ".join(x.split()) for x in joined.split("\n")]
 
 
-_TABLE_SIZE = 0x30000
+TABLE_SIZE = 0x30000
 _ALNUM: np.ndarray | None = None
 
 
-def _alnum_table() -> np.ndarray:
+def alnum_table() -> np.ndarray:
     """bool per code point below 0x30000: `str.isalnum` (a letter or digit of any script)."""
     global _ALNUM
     if _ALNUM is None:
-        _ALNUM = np.fromiter((chr(i).isalnum() for i in range(_TABLE_SIZE)), dtype=bool,
-                             count=_TABLE_SIZE)
+        _ALNUM = np.fromiter((chr(i).isalnum() for i in range(TABLE_SIZE)), dtype=bool,
+                             count=TABLE_SIZE)
     return _ALNUM
 
 
 def _alnum(cp: np.ndarray) -> np.ndarray:
     """`str.isalnum` of every code point."""
-    ok = _alnum_table()[np.minimum(cp, _TABLE_SIZE - 1)]
-    high = np.flatnonzero(cp >= _TABLE_SIZE)
+    ok = alnum_table()[np.minimum(cp, TABLE_SIZE - 1)]
+    high = np.flatnonzero(cp >= TABLE_SIZE)
     if high.size:  # beyond the table (rare): ask Python
         ok[high] = [chr(c).isalnum() for c in cp[high].tolist()]
     return ok
 
 
 _CHUNK_CHARS = 1 << 20  # the numpy passes look at this many characters at a time
-_NON_ALNUM = re.compile(r"[\W_]+")
+_NON_ALNUM = re.compile(r"[\W_]+")  # not a letter or digit (`str.isalnum`), as a regex
 
 
 def key_lines(texts: list[str]) -> list[str]:
     """`paragraph_key` of every line (no line may hold a newline), in few passes over the
     document: every character that is not a letter or digit becomes a space (in numpy,
     over the code points of about `_CHUNK_CHARS` characters of lines at a time), then each
-    line's words are joined by single spaces. A longer line takes one regex pass."""
+    line's words are joined by single spaces. A longer line is keyed on its own."""
     out: list[str] = []
     batch: list[str] = []
     size = 0
@@ -165,7 +165,7 @@ def key_lines(texts: list[str]) -> list[str]:
         if len(t) > _CHUNK_CHARS:
             out += _keys(batch)
             batch, size = [], 0
-            out.append(_NON_ALNUM.sub(" ", _nfkc(t).casefold()).strip())
+            out.append(paragraph_key(t))
             continue
         if size + len(t) > _CHUNK_CHARS:
             out += _keys(batch)

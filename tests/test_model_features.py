@@ -155,8 +155,8 @@ def test_hashed_token_lookup_equals_string_lookup():
 
     tables = LineModel.load().tables
     by_string = copy.copy(tables)
-    by_string.vocab_hashes = None
-    by_string.whole_hashes = None
+    by_string.vocab_index = None
+    by_string.whole_index = None
     lines = [*[ln for ln in LINES if ln], "Home", "About us", "Privacy Policy", "Ǆ ß ﬁ",
              "word_with_underscore 𝔘𝔫𝔦 code", "中文 日本語", "", "Share"]
     for doc in (lines, [*lines, "İstanbul"], [*lines, "beyond the table \U00030000"]):

@@ -204,6 +204,11 @@ class _View:
     prose: bool  # long, not bulleted: body text
 
 
+def _looked_at(line: Line, t: Thresholds) -> bool:
+    """False for a line already removed and too long to matter (e.g. a 50 MB long_line)."""
+    return not (line.removed and len(line.text) > t.max_rule_line_chars)
+
+
 def _views(lines: list[Line], t: Thresholds) -> list[_View]:
     """What the rules look at, for every line; folding is done for the whole document at
     once, for the lines short enough for a line rule."""
@@ -211,10 +216,10 @@ def _views(lines: list[Line], t: Thresholds) -> list[_View]:
     short: list[int] = []
     longest, prose, max_chars = t.longest_rule_line, t.prose_words, t.max_rule_line_chars
     for i, line in enumerate(lines):
-        text = line.text
-        if line.removed and len(text) > max_chars:  # e.g. a long_line
+        if not _looked_at(line, t):
             views.append(_View(line, "", max_chars, False, True))
             continue
+        text = line.text
         words = line.words
         first = text.lstrip()[:1]  # a bullet starts with a mark or a digit
         bullet = (first in _BULLET_FIRST or first.isdigit()) and bool(_BULLET.match(text))
@@ -255,9 +260,7 @@ class BoilerplateRules:
 
     def apply(self, doc: Document) -> None:
         views = _views(doc.lines, self.t)
-        # the keys of every line the rules look at (not of a removed 50 MB line)
-        keyed = [ln for ln in doc.lines
-                 if not (ln.removed and len(ln.text) > self.t.max_rule_line_chars)]
+        keyed = [ln for ln in doc.lines if _looked_at(ln, self.t)]
         for ln, k in zip(keyed, key_lines([ln.text for ln in keyed]), strict=True):
             ln._key = k
         candidates = _candidates(views) if views else []

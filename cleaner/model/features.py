@@ -33,6 +33,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cleaner.text import TABLE_SIZE, alnum_table
+
 MAX_CHARS = 2000
 
 _TOK = re.compile(r"\w+")
@@ -166,24 +168,17 @@ class Tables:
         self.tok_w = np.asarray(w_rows, dtype=np.float64)
         self.tok_known = np.asarray(known_rows, dtype=np.float64)
         self.tok_stop = np.asarray(stop_rows, dtype=np.int64)
+        # the same lookups by hash (`_token_rows`, `lexical_logit`); None: by string
         words = list(tok_index)
-        vh = token_hashes(words)
-        order = np.argsort(vh, kind="stable")
-        self.vocab_hashes: np.ndarray | None = vh[order]
-        self.vocab_rows = np.asarray([tok_index[w] for w in words], dtype=np.int64)[order]
-        if len(vh) and bool((np.diff(self.vocab_hashes) == 0).any()):
-            self.vocab_hashes = None  # two words share a hash: look tokens up by string
-        # whole short lines: the hash of their token hashes (`_line_hashes`)
+        self.vocab_index = _HashIndex.build(
+            token_hashes(words), np.asarray([tok_index[w] for w in words], dtype=np.int64))
         keys = list(self.whole_w)
         toks = [k.split(" ") for k in keys]
         counts = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
         offsets = np.concatenate([[0], np.cumsum(counts[:-1])]).astype(np.int64)
-        wh = _line_hashes(token_hashes([t for ts in toks for t in ts]), offsets, counts)
-        order = np.argsort(wh, kind="stable")
-        self.whole_hashes: np.ndarray | None = wh[order]
-        self.whole_vals = np.asarray([self.whole_w[k] for k in keys], dtype=np.float64)[order]
-        if len(wh) and bool((np.diff(self.whole_hashes) == 0).any()):
-            self.whole_hashes = None  # a shared hash: look whole lines up by string
+        self.whole_index = _HashIndex.build(
+            _line_hashes(token_hashes([t for ts in toks for t in ts]), offsets, counts),
+            np.asarray([self.whole_w[k] for k in keys], dtype=np.float64))
         size = len(w_rows)
         self.tok_first = np.zeros(size)
         self.tok_last = np.zeros(size)
@@ -193,25 +188,31 @@ class Tables:
             self.tok_last[tok_index[word]] = w
 
 
-    def whole_of(self, hashes: np.ndarray) -> np.ndarray:
-        """The weight of every whole-line hash (0: not a known short line)."""
-        wh = self.whole_hashes
-        if len(hashes) == 0 or wh is None or len(wh) == 0:
-            return np.zeros(len(hashes))
-        i = np.minimum(np.searchsorted(wh, hashes), len(wh) - 1)
-        return np.where(wh[i] == hashes, self.whole_vals[i], 0.0)
 
-    def rows_of(self, hashes: np.ndarray) -> np.ndarray:
-        """The row of every token hash (0: not in the vocabulary)."""
-        vh = self.vocab_hashes
-        if len(hashes) == 0 or vh is None or len(vh) == 0:
-            return np.zeros(len(hashes), dtype=np.int64)
-        i = np.minimum(np.searchsorted(vh, hashes), len(vh) - 1)
-        return np.where(vh[i] == hashes, self.vocab_rows[i], 0)
+
+class _HashIndex:
+    """Sorted 64-bit keys and their values: `get` looks many keys up at once."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        self.keys, self.values = keys, values
+
+    @classmethod
+    def build(cls, keys: np.ndarray, values: np.ndarray) -> _HashIndex | None:
+        """None when two keys are equal (then the caller looks up by string)."""
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+        if len(keys) == 0 or bool((np.diff(keys) == 0).any()):
+            return None
+        return cls(keys, values)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of every key, 0 for a key not in the index."""
+        i = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[i] == keys, self.values[i], 0)
 
 
 _CHAR_TAB: np.ndarray | None = None
-_TAB_SIZE = 0x30000
+_TAB_SIZE = TABLE_SIZE
 
 
 def _char_table() -> np.ndarray:
@@ -219,11 +220,11 @@ def _char_table() -> np.ndarray:
     4 = separator (|»›/•·>), 8 = bullet, 16 = sentence end, 32 = soft end (:;,), 64 = closing quote."""
     global _CHAR_TAB
     if _CHAR_TAB is None:
-        tab = np.zeros(_TAB_SIZE, dtype=np.uint8)
-        for i in range(_TAB_SIZE):
-            ch = chr(i)
-            if ch.isalnum() or i == 95:
-                tab[i] = 1 | (2 if ch.isupper() else 0)
+        word = alnum_table().copy()  # shared with cleaner.text's line keys and word counts
+        word[95] = True  # "_"
+        upper = np.fromiter((chr(i).isupper() for i in range(_TAB_SIZE)), dtype=bool,
+                            count=_TAB_SIZE)
+        tab = word.astype(np.uint8) | ((word & upper).astype(np.uint8) << 1)
         for bit, chars in (
             (4, "|»›/•·>"),
             (8, "*+-•·–—>#▪►◦‣○●■□✓✔"),
@@ -371,44 +372,40 @@ class _RowDict(dict):
 
 
 def _token_rows(prep: Prepared, tables: Tables) -> np.ndarray:
-    if prep.hashes is not None and tables.vocab_hashes is not None:
-        return tables.rows_of(prep.hashes)
+    if prep.hashes is not None and tables.vocab_index is not None:
+        return tables.vocab_index.get(prep.hashes)
     return np.fromiter(
         map(tables.tok_index.__getitem__, prep.flat), dtype=np.int64, count=len(prep.flat)
     )
 
 
-# Token hashes: sum of code point * M**position over the token, mod 2**64 (NumPy's uint64
+# Token hashes: sum of code point * M**(position in the token), mod 2**64 (NumPy's uint64
 # arithmetic wraps), mixed with the length. A document token is looked up by its hash among
 # the vocabulary's; the vocabulary's own hashes are checked distinct at load.
-_HASH_M = 0x100000001B3  # odd, so invertible mod 2**64
-_HASH_M_INV = pow(_HASH_M, -1, 2**64)
+_HASH_M = np.uint64(0x100000001B3)
 _HASH_LEN = np.uint64(0x9E3779B97F4A7C15)
-_POW: np.ndarray = np.ones(1, dtype=np.uint64)
-_POW_INV: np.ndarray = np.ones(1, dtype=np.uint64)
 
 
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """M**k and M**-k mod 2**64 for k < n (cached, grown by doubling)."""
-    global _POW, _POW_INV
-    if len(_POW) < n:
-        size = max(n, 2 * len(_POW), 1024)
-        one = np.ones(1, dtype=np.uint64)
-        _POW = np.concatenate([one, np.cumprod(np.full(size - 1, _HASH_M, dtype=np.uint64))])
-        _POW_INV = np.concatenate(
-            [one, np.cumprod(np.full(size - 1, _HASH_M_INV, dtype=np.uint64))]
-        )
-    return _POW, _POW_INV
+def _pow(base: np.uint64, n: int) -> np.ndarray:
+    """base**k mod 2**64 for k < n."""
+    return np.concatenate([np.ones(1, dtype=np.uint64),
+                           np.cumprod(np.full(max(n - 1, 0), base, dtype=np.uint64))])
 
 
 def _span_hashes(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """The hash of every span cp[start:end] (uint64)."""
+    """The hash of every span cp[start:end] (uint64; spans in order, not overlapping)."""
     if len(start) == 0:
         return np.zeros(0, dtype=np.uint64)
-    pw, ipw = _powers(len(cp) + 1)
-    acc = np.zeros(len(cp) + 1, dtype=np.uint64)
-    np.cumsum(cp.astype(np.uint64) * pw[: len(cp)], out=acc[1:])
-    h = (acc[end] - acc[start]) * ipw[start]
+    first = np.zeros(len(cp), dtype=np.intp)  # each character's span start
+    first[start] = start
+    np.maximum.accumulate(first, out=first)
+    edge = np.zeros(len(cp) + 1, dtype=np.int8)  # spans never touch: starts and ends differ
+    edge[start] = 1
+    edge[end] = -1
+    inside = np.cumsum(edge[:-1]) > 0
+    rel = np.where(inside, np.arange(len(cp)) - first, 0)
+    v = np.where(inside, cp.astype(np.uint64) * _pow(_HASH_M, int(rel.max()) + 1)[rel], 0)
+    h = np.add.reduceat(v, start)
     return h ^ ((end - start).astype(np.uint64) * _HASH_LEN)
 
 
@@ -422,16 +419,10 @@ def _line_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray) ->
     if len(hashes) == 0:
         return out
     pos = np.arange(len(hashes)) - np.repeat(offsets, counts)
-    v = hashes * _line_pow(int(counts.max()))[pos]
+    v = hashes * _pow(_LINE_M, int(counts.max()))[pos]
     has = counts > 0
     out[has] = np.add.reduceat(v, offsets[has])
     return out ^ (counts.astype(np.uint64) * _HASH_LEN)
-
-
-def _line_pow(n: int) -> np.ndarray:
-    """_LINE_M**k mod 2**64 for k < n."""
-    return np.concatenate([np.ones(1, dtype=np.uint64),
-                           np.cumprod(np.full(max(n - 1, 0), _LINE_M, dtype=np.uint64))])
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
@@ -466,10 +457,10 @@ def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None
         extra = np.full(n, tables.empty_w)
     ww = tables.whole_w
     short = has & (counts <= 5)
-    if ww and prep.hashes is not None and tables.whole_hashes is not None:
+    if ww and prep.hashes is not None and tables.whole_index is not None:
         if short.any():  # whole short lines, looked up by the hash of their token hashes
             h = _line_hashes(prep.hashes, prep.offsets, counts)
-            extra[short] += tables.whole_of(h[short])
+            extra[short] += tables.whole_index.get(h[short])
     elif ww:
         for i in np.flatnonzero(short).tolist():
             w = ww.get(" ".join(prep.line_tokens(i)))
@@ -609,10 +600,6 @@ def _shift(a: np.ndarray, k: int, fill: float = 0.0) -> np.ndarray:
     elif k < 0 and -k < n:
         out[:k] = a[-k:]
     return out
-
-
-def _window_mean(a: np.ndarray, r: int) -> np.ndarray:
-    return _window_means(a[:, None], (r,))[0][:, 0]
 
 
 def _window_means(A: np.ndarray, radii: tuple[int, ...]) -> list[np.ndarray]:
