@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,10 +100,11 @@ class Job:
         rows = functools.partial(self.pipeline.process_task_rows,
                                  config_hash=identity["config_hash"])
         with make_executor(rows, cfg) as executor:
-            for index, batch in enumerate(iter_batches(tasks, cfg.chunk_size)):
+            chunks = enumerate(iter_batches(tasks, cfg.chunk_size))
+            for index, batch, results in _one_ahead(executor, chunks, done):
                 key = f"{index:05d}"
                 writer = writer_cls(staging, cfg.shard_rows, prefix=key)
-                if key in done:  # finished before an interruption: reuse it
+                if results is None:  # finished before an interruption: reuse it
                     part = done[key]
                     chunk_shards = [Shard(**s) for s in part["shards"]]
                     for s in chunk_shards:
@@ -116,8 +117,7 @@ class Job:
                     shards += chunk_shards
                 else:
                     part_stats, part_unreadable = Stats(), []
-                    self._process_chunk(executor, batch, dedup, writer, part_stats,
-                                        part_unreadable, len(sources))
+                    self._process_chunk(results, dedup, writer, part_stats, part_unreadable)
                     chunk_shards = writer.close()
                     done[key] = {"shards": [s.as_dict() for s in chunk_shards],
                                  "stats": part_stats.to_state(), "unreadable": part_unreadable}
@@ -169,10 +169,9 @@ class Job:
             return RunResult(upload(final, remote_out), stats_dict, manifest)
         return RunResult(final, stats_dict, manifest)
 
-    def _process_chunk(self, executor: Any, batch: list[Any], dedup: list[Any],
-                       writer: ShardWriter, stats: Stats, unreadable: list[dict[str, str]],
-                       n_sources: int) -> None:
-        for items in executor.map(batch):
+    def _process_chunk(self, results: Iterator[Any], dedup: list[Any], writer: ShardWriter,
+                       stats: Stats, unreadable: list[dict[str, str]]) -> None:
+        for items in results:
             for item in items:
                 if isinstance(item, Unreadable):
                     unreadable.append({"path": item.path, "reason": item.reason,
@@ -204,6 +203,22 @@ class Job:
         state = {"identity": identity, "chunks": {}}
         write_json(staging / STATE_FILE, state)
         return state
+
+
+def _one_ahead(executor: Any, chunks: Iterator[tuple[int, list[Any]]], done: dict[str, Any]
+               ) -> Iterator[tuple[int, list[Any], Iterator[Any] | None]]:
+    """(index, batch, results) for each chunk, in order; `results` is None for a chunk
+    finished before an interruption. The next chunk to process is handed to the executor
+    before the current one is yielded, so a pool's workers never wait at a chunk's end
+    while its shards are written (results still come back, and are used, in order)."""
+    held: tuple[int, list[Any], Iterator[Any] | None] | None = None
+    for index, batch in chunks:
+        results = None if f"{index:05d}" in done else executor.map(batch)
+        if held is not None:
+            yield held
+        held = (index, batch, results)
+    if held is not None:
+        yield held
 
 
 def _local_staging_root(url: str) -> Path:
