@@ -19,6 +19,7 @@ from cleaner.errors import UserError
 FORMATS = ("parquet", "hf", "jsonl")
 ENGINES = ("local", "ray")
 LANG_BACKENDS = ("hybrid", "langdetect", "fasttext")
+DEDUP_INDEXES = ("disk", "memory")
 
 DEFAULT_MIN_WORDS = 50  # Gopher / datatrove's minimum document length
 DEFAULT_MAX_DOC_BYTES = 64 * 1024 * 1024
@@ -47,6 +48,7 @@ class Config:
     source_repeat_max_words: int = 50
     workers: int = 0  # 0: all cores
     engine: str = "local"  # "local" (processes on this machine) or "ray"
+    dedup_index: str = "disk"  # dedup state in SQLite files (flat memory) or "memory"
     ray_address: str | None = None  # None: RAY_ADDRESS, else a local Ray
     quiet: bool = False
     follow_symlinks: bool = False
@@ -59,7 +61,8 @@ class Config:
     chunk_size: int = DEFAULT_CHUNK_SIZE  # tasks (files, or JSONL batches) a resumable chunk
 
     # Fields that do not change the output rows, and so stay out of the hash.
-    RUNTIME_ONLY = frozenset({"to", "out", "name", "workers", "quiet", "engine", "ray_address"})
+    RUNTIME_ONLY = frozenset({"to", "out", "name", "workers", "quiet", "engine", "ray_address",
+                              "dedup_index"})
 
     def validate(self) -> Config:
         if self.to not in FORMATS:
@@ -69,6 +72,9 @@ class Config:
         if not 0 < self.near_dedup_threshold <= 1:
             raise UserError(f"near_dedup_threshold must be in (0, 1], not "
                             f"{self.near_dedup_threshold}")
+        if self.dedup_index not in DEDUP_INDEXES:
+            raise UserError(f"--dedup-index must be one of {', '.join(DEDUP_INDEXES)}, not "
+                            f"{self.dedup_index!r}")
         if self.lang_backend not in LANG_BACKENDS:
             raise UserError(f"--lang-backend must be one of {', '.join(LANG_BACKENDS)}, not "
                             f"{self.lang_backend!r}")

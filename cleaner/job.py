@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
 
 STATE_FILE = "state.json"
+DEDUP_DIR = ".dedup"  # the dedup index files, in the staging folder while a run lasts
 
 
 @dataclass
@@ -83,10 +84,27 @@ class Job:
             "cleaner_version": __version__,
         }
         state = self._open_staging(staging, identity)
+        # a fresh index for every run: in memory, or in SQLite files in the staging folder
+        on_disk = cfg.dedup_index == "disk"
+        index = staging / DEDUP_DIR
+        dedup: list[Any] = [ExactDedup(index / "exact.sqlite" if on_disk else None)
+                            ] if cfg.dedup else []
+        if self.pipeline.near_dedup is not None:
+            near = MinHashDedup(**self.pipeline.near_dedup.params())
+            near.reset(index / "minhash.sqlite" if on_disk else None)
+            dedup.append(near)
+        try:
+            return self._run(sources, name, staging, state, identity, dedup, started,
+                             remote_out, final)
+        finally:  # on an error too (done already when the run finished)
+            for d in dedup:
+                d.close()
+
+    def _run(self, sources: list[Source], name: str, staging: Path, state: dict[str, Any],
+             identity: dict[str, Any], dedup: list[Any], started: float,
+             remote_out: str | None, final: Path) -> RunResult:
+        cfg = self.pipeline.config
         writer_cls = JsonlWriter if cfg.to == "jsonl" else ParquetWriter
-        dedup: list[Any] = [ExactDedup()] if cfg.dedup else []
-        if self.pipeline.near_dedup is not None:  # a fresh index for every run
-            dedup.append(MinHashDedup(**self.pipeline.near_dedup.params()))
         # the first pass runs on local workers (on Ray it stays in the driver: starting Ray
         # twice costs more than the pass)
         self.pipeline.prepare(sources, lambda fn: make_executor(fn, cfg) if cfg.engine != "ray"
@@ -129,6 +147,9 @@ class Job:
                     self.progress(batch[-1].ordinal + 1 if hasattr(batch[-1], "ordinal")
                                   else len(sources), len(sources))
 
+        for d in dedup:  # the index files go before the folder becomes the output
+            d.close()
+        shutil.rmtree(staging / DEDUP_DIR, ignore_errors=True)
         empty_writer = writer_cls(staging, cfg.shard_rows, prefix="00000")
         for split in SPLITS:
             if not any(s.split == split for s in shards):

@@ -3,6 +3,7 @@ key of its kept text (used when a resumed run replays finished shards)."""
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,8 +28,9 @@ def test_key_of_lines_equals_key_of_text(lines: list[str]) -> None:
         assert ExactDedup.key_of(doc) == ExactDedup.key(doc.text)
 
 
-def test_seed_keys_and_duplicates() -> None:
-    dedup = ExactDedup()
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_seed_keys_and_duplicates(on_disk: bool, tmp_path: Path) -> None:
+    dedup = ExactDedup(tmp_path / "exact.sqlite" if on_disk else None)
     docs = []
     for path in sorted(SEEDS.glob("*.txt")):
         doc = PIPELINE.clean_text(path.read_text(encoding="utf-8"))
@@ -42,3 +44,5 @@ def test_seed_keys_and_duplicates() -> None:
         dedup.apply(doc)
     assert [d.status for d in docs] == ["kept"] * 5
     assert copy.status == "rejected" and copy.duplicate_of == docs[0].id
+    dedup.close()
+    assert not (tmp_path / "exact.sqlite").exists()

@@ -392,20 +392,51 @@ def test_state_grows_with_kept_documents_only():
     texts = [("orig", ORIGINAL)] + [(f"copy{i}", ORIGINAL + f" Update {i}.") for i in range(50)]
     docs = run(d, texts)
     assert sum(doc.status == KEPT for doc in docs.values()) == 1
-    assert len(d) == 1 and sum(len(b) for b in d._buckets) == d.bands
+    assert len(d) == 1 and sum(len(b) for b in d._store._buckets) == d.bands
 
 
-def test_many_documents_across_signature_blocks():
-    """More kept documents than one block of the signature store (1,024 rows)."""
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_many_documents_across_signature_blocks(on_disk: bool, tmp_path) -> None:
+    """More kept documents than one block of the in-memory store (1,024 rows), and more
+    than one commit of the SQLite store (it is made to commit every 100 here)."""
     rng = np.random.default_rng(0)
     vocab = np.array([f"w{i}" for i in range(5000)])
     d = MinHashDedup()
+    if on_disk:
+        d.reset(tmp_path / "index.sqlite")
+        import cleaner.dedup.store as store
+        store_commit, store.COMMIT_EVERY = store.COMMIT_EVERY, 100
     texts = [" ".join(rng.choice(vocab, 60)) for _ in range(1100)]
     docs = run(d, [(str(i), t) for i, t in enumerate(texts)])
     assert all(doc.status == KEPT for doc in docs.values())
     late = run(d, [("late", texts[1050] + " extra"), ("early", texts[3] + " extra")])
     assert late["late"].duplicate_of == "1050"
     assert late["early"].duplicate_of == "3"
+    if on_disk:
+        store.COMMIT_EVERY = store_commit
+        d.close()
+        assert not (tmp_path / "index.sqlite").exists()
+
+
+def test_disk_and_memory_indexes_decide_alike(tmp_path) -> None:
+    """The same stream of documents (copies, near copies, distinct texts, texts without a
+    token) gets the same verdicts, kept ids and Jaccard details from both stores."""
+    rng = np.random.default_rng(1)
+    vocab = np.array([f"w{i}" for i in range(300)])  # small: many partial overlaps
+    base = [" ".join(rng.choice(vocab, 80)) for _ in range(150)]
+    texts = []
+    for i in range(600):
+        t = base[rng.integers(len(base))].split()
+        for _ in range(int(rng.integers(0, 6))):  # a few words changed
+            t[int(rng.integers(len(t)))] = str(rng.choice(vocab))
+        texts.append((str(i), " ".join(t) if i % 97 else "... !!"))
+    memory, disk = MinHashDedup(), MinHashDedup()
+    disk.reset(tmp_path / "index.sqlite")
+    a, b = run(memory, texts), run(disk, texts)
+    verdicts = lambda docs: [(k, d.status, d.reject_detail) for k, d in docs.items()]  # noqa: E731
+    assert verdicts(a) == verdicts(b)
+    assert 50 < sum(d.status == REJECTED for d in a.values()) < 550  # both kinds occur
+    assert len(memory) == len(disk)
 
 
 @settings(max_examples=60, deadline=None)

@@ -134,3 +134,13 @@ def test_workers_two_equals_workers_one(tmp_path: Path) -> None:
                         chunk_size=30)
     assert one.stats["rejected_by_reason"].get("duplicate", 0) > 0
     assert data_files(one.path) == data_files(two.path)
+
+
+def test_dedup_index_on_disk_equals_in_memory(tmp_path: Path) -> None:
+    src = make_corpus(tmp_path, n=40)
+    opts = dict(model=False, min_words=20, chunk_size=7)
+    disk = cleaner.clean(src, out=tmp_path / "disk", dedup_index="disk", **opts)
+    memory = cleaner.clean(src, out=tmp_path / "memory", dedup_index="memory", **opts)
+    assert disk.stats["rejected_by_reason"].get("duplicate", 0) > 0
+    assert data_files(disk.path) == data_files(memory.path)
+    assert not list(Path(disk.path).rglob("*.sqlite"))  # the index files are gone

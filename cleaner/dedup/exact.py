@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from pathlib import Path
 
+from cleaner.dedup.store import DiskKeys, MemoryKeys
 from cleaner.document import KEPT, Document
 from cleaner.text import key_lines
 
@@ -21,13 +23,19 @@ class ExactDedup:
     The normalised text is the kept lines' keys (`cleaner.text.paragraph_key`: case, dashes,
     quotes, punctuation and spacing do not count), which the rules have already computed.
     Runs in input order in one process, so which copy is kept (the first) is deterministic.
-    State: 8 bytes a kept document.
+    State: an 8-byte key and the id of each kept document, in memory or, with `index_path`,
+    in an SQLite file there (`cleaner.dedup.store`; a run keeps it on disk).
     """
 
     name = "exact_dedup"
 
-    def __init__(self) -> None:
-        self._seen: dict[bytes, str] = {}
+    def __init__(self, index_path: Path | None = None) -> None:
+        self._seen: MemoryKeys | DiskKeys = (MemoryKeys() if index_path is None
+                                             else DiskKeys(index_path))
+
+    def close(self) -> None:
+        """Release the state (and delete its file, if on disk)."""
+        self._seen.close()
 
     @staticmethod
     def key(text: str) -> bytes:
@@ -42,12 +50,12 @@ class ExactDedup:
 
     def replay(self, doc_id: str, text: str) -> None:
         """Register a document kept by an earlier (interrupted) part of the run."""
-        self._seen.setdefault(self.key(text), doc_id)
+        self._seen.first(self.key(text), doc_id)
 
     def apply(self, doc: Document) -> None:
         if doc.status != KEPT:
             return
         key = doc.exact_key if doc.exact_key is not None else self.key(doc.text)
-        first = self._seen.setdefault(key, doc.id)
+        first = self._seen.first(key, doc.id)
         if first != doc.id:
             doc.reject("duplicate", f"same text as document {first}", duplicate_of=first)

@@ -43,12 +43,13 @@ with probability >= `MIN_RECALL_AT_THRESHOLD` (0.75). For threshold 0.75 that is
 (P(0.75) = 0.77, P(0.8) = 0.92, P(0.85) = 0.99, P(0.6) = 0.21, P(0.5) = 0.05); for 0.8 it is
 12 x 9, for 0.9 7 x 16, for 0.5 28 x 4.
 
-State (grows with kept documents only): the signatures of kept documents in NumPy blocks of
-1,024 rows (4 * num_perm bytes a document: 448 with 112 permutations), one dict a band from
-band key to the index of the kept document(s) in it, and the list of kept ids. Measured
-(`bench/bench_dedup_langid.py`, tracemalloc): 1,409 bytes a kept document with 14 bands, plus
-its id string (69 bytes for a 20-character id): ~1.5 KB, 1.4 GiB per million kept documents.
-Rejected documents add nothing.
+State (grows with kept documents only): the signatures of kept documents (4 * num_perm bytes
+a document: 448 with 112 permutations), their band keys, and their ids. In memory (the
+default of `MinHashDedup()`): NumPy blocks of signatures and one dict a band; measured
+(`bench/bench_dedup_langid.py`, tracemalloc) 1,409 bytes a kept document with 14 bands plus
+its id string, ~1.5 KB, 1.4 GiB per million kept documents. A run (`Job`) keeps it in an
+SQLite file instead (`reset(index_path)`, `cleaner.dedup.store`): memory stays flat. Rejected
+documents add nothing.
 
 Speed (one core, ~3 KB documents): `signature` ~190 us (tokens 80, shingles 15, the 112
 permutations 75), `apply` ~16 us. The permutations are plain NumPy rather than rensa (7 us
@@ -60,9 +61,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 
+from cleaner.dedup.store import DiskSignatures, MemorySignatures
 from cleaner.document import KEPT, Document
 
 DEFAULT_THRESHOLD = 0.75
@@ -71,7 +74,6 @@ DEFAULT_NGRAM = 5
 MIN_RECALL_AT_THRESHOLD = 0.75  # P(candidate) for a pair exactly at the threshold
 
 _MASK64 = (1 << 64) - 1
-_BLOCK = 1024  # kept signatures are stored in blocks of this many rows
 _CHUNK = 4096  # shingles hashed at once (bounds the (num_perm, chunk) temporary: 3.7 MB)
 _TOKEN_POSITIONS = 64  # tabulation table rows: byte positions inside a token (mod 64)
 _TEXT_CHUNK = 1 << 20  # longer texts are tokenised in pieces cut at a space (bounds memory)
@@ -196,11 +198,14 @@ class MinHashDedup:
         """Pickles small: the hash tables are rebuilt from the seed (a worker that gets a
         pickled pipeline, e.g. on Ray, receives the parameters, not 130 KB of tables)."""
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_a", "_b", "_mul", "_tab", "_row_mul")}
+                if k not in ("_a", "_b", "_mul", "_tab", "_row_mul")
+                and not isinstance(v, DiskSignatures)}  # a file is not pickled: reset()
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._make_tables()
+        if "_store" not in state:
+            self.reset()
 
     # parameters ---------------------------------------------------------------------------
     def params(self) -> dict[str, float | int]:
@@ -306,22 +311,31 @@ class MinHashDedup:
         return h.tolist()
 
     # the sequential stage ----------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget every registered document (start a new run)."""
-        self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(self.bands)]
-        self._blocks: list[np.ndarray] = []
-        self._ids: list[str] = []
+    def reset(self, index_path: Path | None = None) -> None:
+        """Forget every registered document (start a new run). The state is kept in memory,
+        or, with `index_path`, in an SQLite file there (bounded memory; see
+        `cleaner.dedup.store`). The decisions are the same either way."""
+        old = getattr(self, "_store", None)
+        if old is not None:
+            old.close()
+        self._store: MemorySignatures | DiskSignatures = (
+            MemorySignatures(self.num_perm, self.bands) if index_path is None
+            else DiskSignatures(index_path, self.num_perm, self.bands))
+
+    def close(self) -> None:
+        """Release the state (and delete its file, if on disk)."""
+        self._store.close()
 
     def __len__(self) -> int:
         """The number of registered (kept) documents."""
-        return len(self._ids)
+        return len(self._store)
 
     def replay(self, doc_id: str, text: str) -> None:
         """Register a document kept by an earlier (interrupted) part of the run, from its
         kept text, exactly as `apply` registered it then."""
         sig = self.signature(text)
         if sig is not None:
-            self._register(doc_id, sig, self.band_keys(sig))
+            self._store.add(doc_id, sig, self.band_keys(sig))
 
     def apply(self, doc: Document) -> None:
         if doc.status != KEPT:
@@ -337,51 +351,23 @@ class MinHashDedup:
         match = self._best_match(sig, keys)
         if match is not None:
             idx, j = match
-            kept_id = self._ids[idx]
+            kept_id = self._store.doc_id(idx)
             doc.reject("near_duplicate", f"near-duplicate of {kept_id} (estimated Jaccard {j:.2f})",
                        duplicate_of=kept_id)
             return
-        self._register(doc.id, sig, keys)
+        self._store.add(doc.id, sig, keys)
 
     def _best_match(self, sig: np.ndarray, keys: list[int]) -> tuple[int, float] | None:
         """The most similar registered document at or above the threshold (the earliest on a
         tie), with its estimated Jaccard; None when there is none."""
-        cands: set[int] = set()
-        for bucket, key in zip(self._buckets, keys, strict=True):
-            hit = bucket.get(key)
-            if hit is None:
-                continue
-            if isinstance(hit, int):
-                cands.add(hit)
-            else:
-                cands.update(hit)
-        if not cands:
+        order = self._store.candidates(keys)
+        if not order:
             return None
-        order = np.array(sorted(cands), dtype=np.intp)
-        block, row = np.divmod(order, _BLOCK)
-        if block[0] == block[-1]:
-            rows = self._blocks[block[0]][row]
-        else:
-            rows = np.concatenate([self._blocks[k][row[block == k]] for k in np.unique(block)])
+        rows = self._store.signatures(order)
         equal = np.count_nonzero(rows == sig, axis=1)
         best = int(np.argmax(equal))  # the first (earliest) of the most similar
         j = int(equal[best]) / self.num_perm
         # compare counts, not floats: j >= threshold exactly as the reported fraction says
         if int(equal[best]) < math.ceil(self.threshold * self.num_perm - 1e-9):
             return None
-        return int(order[best]), j
-
-    def _register(self, doc_id: str, sig: np.ndarray, keys: list[int]) -> None:
-        idx = len(self._ids)
-        if idx % _BLOCK == 0:
-            self._blocks.append(np.empty((_BLOCK, self.num_perm), dtype=np.uint32))
-        self._blocks[-1][idx % _BLOCK] = sig
-        self._ids.append(doc_id)
-        for bucket, key in zip(self._buckets, keys, strict=True):
-            hit = bucket.setdefault(key, idx)
-            if hit == idx:
-                continue
-            if isinstance(hit, int):
-                bucket[key] = [hit, idx]
-            else:
-                hit.append(idx)
+        return order[best], j
