@@ -449,3 +449,24 @@ def test_a_copy_is_always_caught(text):
     else:
         assert docs["b"].duplicate_of == "a"
         assert docs["b"].reject_detail.endswith("(estimated Jaccard 1.00)")
+
+
+def test_disk_index_fetches_more_candidates_than_one_statement_takes(tmp_path) -> None:
+    """Thousands of kept documents sharing a band: their signatures come back in pieces."""
+    d = MinHashDedup()
+    d.reset(tmp_path / "index.sqlite")
+    rng = np.random.default_rng(2)
+    first_band = rng.integers(0, 2**32, 8, dtype=np.uint32)
+    for i in range(2500):  # the same first band, the rest random: kept, all candidates
+        sig = rng.integers(0, 2**32, 112, dtype=np.uint32)
+        sig[:8] = first_band
+        doc = make_doc(str(i), "x")
+        doc.signature = sig
+        d.apply(doc)
+    assert len(d) == 2500
+    probe = make_doc("probe", "x")
+    probe.signature = d._store.signatures([1234])[0].copy()
+    probe.signature[100:] += 1  # 12 of 112 values differ: Jaccard estimate 0.89
+    d.apply(probe)
+    assert probe.duplicate_of == "1234"
+    d.close()

@@ -4,13 +4,17 @@ The state grows with the kept documents: for near-duplicates, each kept document
 signature, its band keys and its id; for exact duplicates, its key and id. In memory that is
 about 1.5 KB a kept document (1.4 GiB per million). On disk, in a temporary SQLite file
 beside the run's output, the process holds only SQLite's page cache (`CACHE_MB`), so memory
-stays flat however large the corpus; the file is about 0.9 KB a kept document and is deleted
-when the run ends. A `Job` uses the disk (`--dedup-index disk`, the default); `memory` is
-faster for small runs and what `MinHashDedup()` / `ExactDedup()` use on their own.
+stays flat however large the corpus; the file is about 0.8 KB a kept document (641 MB for
+800,000, `bench/bench_dedup_index.py`) and is deleted when the run ends. A `Job` uses the
+disk (`--dedup-index disk`, the default); `memory` is faster for small runs and is what
+`MinHashDedup()` / `ExactDedup()` use on their own.
 
-Both stores answer exactly the same questions with exactly the same answers (tested), so
-the choice never changes the output. Nothing here needs to survive a crash: a resumed run
-rebuilds the state from its finished shards.
+Both stores give the same answers (tested), so the choice does not change the output; the
+one exception would take two 64-bit keys of different bands to collide on disk (it would add
+a candidate, which is then verified on its signature like any other). Nothing here needs to
+survive a crash: a resumed run rebuilds the state from its finished shards. A connection is
+opened in the process that runs dedup; forked workers inherit it but never touch it (they
+leave with `os._exit`), as SQLite requires.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ CACHE_MB = 64  # SQLite's page cache, per store
 COMMIT_EVERY = 4096  # registrations between commits (bounds the dirty pages held)
 _BAND_MIX = 0x9E3779B97F4A7C15  # spreads (band, key) over one 64-bit key space
 _MASK64 = (1 << 64) - 1
+_MAX_PARAMS = 999  # parameters in one statement (SQLite's lowest limit, before 3.32)
 
 
 def _signed(x: int) -> int:
@@ -127,10 +132,13 @@ class DiskSignatures:
         return [r[0] for r in self._db.execute(self._find, self._band_keys(keys))]
 
     def signatures(self, order: list[int]) -> np.ndarray:
-        rows = self._db.execute(f"SELECT sig FROM docs WHERE idx IN ({','.join('?' * len(order))})"
-                                " ORDER BY idx", order).fetchall()
-        return np.frombuffer(b"".join(r[0] for r in rows), dtype=np.uint32).reshape(
-            len(rows), self.num_perm)
+        blobs = []
+        for i in range(0, len(order), _MAX_PARAMS):  # SQLite bounds a statement's parameters
+            part = order[i : i + _MAX_PARAMS]
+            blobs += [r[0] for r in self._db.execute(
+                f"SELECT sig FROM docs WHERE idx IN ({','.join('?' * len(part))}) ORDER BY idx",
+                part)]
+        return np.frombuffer(b"".join(blobs), dtype=np.uint32).reshape(len(blobs), self.num_perm)
 
     def doc_id(self, idx: int) -> str:
         return self._db.execute("SELECT id FROM docs WHERE idx = ?", (idx,)).fetchone()[0]
