@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,18 @@ __version__ = "0.1.0"
 
 
 def clean(paths: str | Path | list[str | Path], to: str = "parquet", out: str | Path = "out",
+          *, overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
           **options: Any):
     """Clean files or folders into a dataset under `out`; returns a `RunResult`
-    (`.path`, `.stats`, `.manifest`). Options are those of `Config` (and of the CLI)."""
+    (`.path`, `.stats`, `.manifest`). Options are those of `Config` (and of the CLI).
+    An interrupted run with the same options resumes unless `overwrite`; `progress(done,
+    total)` is called as input files are finished."""
     from cleaner.pipeline import Pipeline
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return Pipeline(to=to, out=str(out), **options).run(list(paths))
+    return Pipeline(to=to, out=str(out), **options).run(list(paths), progress=progress,
+                                                         overwrite=overwrite)
 
 
 def clean_text(text: str, **options: Any):

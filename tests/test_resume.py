@@ -144,3 +144,14 @@ def test_dedup_index_on_disk_equals_in_memory(tmp_path: Path) -> None:
     assert disk.stats["rejected_by_reason"].get("duplicate", 0) > 0
     assert data_files(disk.path) == data_files(memory.path)
     assert not list(Path(disk.path).rglob("*.sqlite"))  # the index files are gone
+
+
+def test_clean_overwrite_from_python(tmp_path: Path) -> None:
+    src = make_corpus(tmp_path, n=12)
+    partial = tmp_path / "out" / ".corpus.partial"
+    partial.mkdir(parents=True)
+    (partial / "state.json").write_text('{"identity": "other", "chunks": {}}')
+    seen: list[tuple[int, int]] = []
+    res = cleaner.clean(src, out=tmp_path / "out", model=False, min_words=20, overwrite=True,
+                        progress=lambda done, total: seen.append((done, total)))
+    assert res.manifest["resumed_chunks"] == 0 and seen[-1] == (12, 12)
