@@ -78,3 +78,21 @@ def test_turned_off(tmp_path: Path):
     res = cleaner.clean(site, out=tmp_path / "out", model=False, min_words=10,
                         source_repeat_min_docs=0)
     assert "source_repeat" not in res.stats["lines_removed_by_reason"]
+
+
+def test_counting_stays_bounded_and_exact_for_repeated_lines() -> None:
+    """More distinct lines than the count table holds, most of them seen twice (so dropping
+    lines seen once frees nothing): pruning still runs rarely, the table stays bounded, and
+    a line in every document keeps its exact count."""
+    from cleaner.filters.source_repeats import SourceLineCounter
+
+    counter = SourceLineCounter(min_docs=5, max_entries=100)
+    n_docs = 2000
+    for i in range(n_docs):
+        pairs = [f"pair line {i // 2} number {j}" for j in range(10)]  # in 2 documents each
+        counter.add("site", [TAGLINE, f"own line {i}", *pairs])
+        assert len(counter.counts) <= 100
+    distinct = n_docs * 6 + 1  # lines in all: 5 pair lines a document, 1 own, the tagline
+    assert counter.prunes <= distinct // 50 + 1  # at most once per max_entries / 2 new lines
+    repeated = counter.repeated()
+    assert list(repeated.values()) == [n_docs]  # only the tagline, counted exactly

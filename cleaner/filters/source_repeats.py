@@ -5,10 +5,11 @@ in how many distinct documents each normalised line occurs. The filter then remo
 per-document stage, the lines that occur in at least `min_docs` documents of their source.
 
 Memory is bounded: counts live in one dict of 64-bit keys, and when it grows past
-`max_entries`, lines seen only once so far are dropped (lossy counting). A source's
-documents are contiguous in the sorted input order, so a source's repeated lines are
-counted before they can be pruned. Exact-duplicate documents count once. HTML inputs are
-not counted: their main text comes from the extractor, which already drops site chrome.
+`max_entries`, the lowest counts below the threshold are dropped (lossy counting, see
+`SourceLineCounter`). A folder's files mostly come together in the sorted input order, so
+a source's repeated lines are usually counted before they can be pruned. Exact-duplicate
+documents count once. HTML inputs are not counted: their main text comes from the
+extractor, which already drops site chrome.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cleaner.text import key_lines
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
-MAX_ENTRIES = 1_000_000  # counts kept before singletons are pruned (about 100 MB at most)
+MAX_ENTRIES = 1_000_000  # counts kept before the lowest are pruned (about 100 MB at most)
 _MAX_DOC_HASHES = 2_000_000
 
 
@@ -64,7 +65,13 @@ def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
 
 
 class SourceLineCounter:
-    """The first pass: `add(doc)` for every document, then `repeated()`."""
+    """The first pass: `add(doc)` for every document, then `repeated()`.
+
+    Lines that reach `min_docs` are moved to `hits` when the counts are pruned, and are
+    counted exactly from then on. Pruning drops the lowest counts below `min_docs` (those
+    seen once first, then twice, ...) until at most half of `max_entries` remain, so it
+    runs at most once per `max_entries / 2` new lines, however many lines repeat.
+    """
 
     def __init__(self, min_docs: int = MIN_DOCS, max_words: int = MAX_WORDS,
                  max_entries: int = MAX_ENTRIES) -> None:
@@ -72,6 +79,8 @@ class SourceLineCounter:
         self.max_words = max_words
         self.max_entries = max_entries
         self.counts: dict[int, int] = {}
+        self.hits: dict[int, int] = {}  # lines already at min_docs: exact counts
+        self.prunes = 0
         self._docs_seen: set[int] = set()
 
     def add(self, source: str, lines: Iterable[str]) -> None:
@@ -84,15 +93,34 @@ class SourceLineCounter:
             return  # an exact duplicate counts once
         if len(self._docs_seen) < _MAX_DOC_HASHES:
             self._docs_seen.add(doc_hash)
-        counts = self.counts
+        counts, hits = self.counts, self.hits
         for h in hashes:
-            counts[h] = counts.get(h, 0) + 1
+            if h in hits:
+                hits[h] += 1
+            else:
+                counts[h] = counts.get(h, 0) + 1
         if len(counts) > self.max_entries:
-            self.counts = {h: c for h, c in counts.items() if c > 1}
+            self._prune()
+
+    def _prune(self) -> None:
+        self.prunes += 1
+        counts = self.counts
+        for h, c in counts.items():
+            if c >= self.min_docs:
+                self.hits[h] = c
+        floor = 1
+        while True:  # ends: with floor = min_docs - 1 nothing is left
+            counts = {h: c for h, c in counts.items() if floor < c < self.min_docs}
+            if len(counts) <= self.max_entries // 2:
+                break
+            floor += 1
+        self.counts = counts
 
     def repeated(self) -> dict[int, int]:
         """Line keys at or over the threshold, with their document counts."""
-        return {h: c for h, c in self.counts.items() if c >= self.min_docs}
+        out = {h: c for h, c in self.counts.items() if c >= self.min_docs}
+        out.update(self.hits)
+        return out
 
 
 class SourceRepeatFilter:
