@@ -1,9 +1,11 @@
 """A whole run: inputs -> tasks -> chunks -> per-document stage -> dedup -> shards -> manifest.
 
-The run is cut into chunks of tasks. Each finished chunk's shards are recorded in
-`out/.NAME.partial/state.json`; a run that is killed (even with `kill -9`) and started
-again with the same command skips the finished chunks, rebuilds the dedup state from their
-rows, and produces output identical to an uninterrupted run. State from another config or
+The run is cut into chunks of tasks. Each finished chunk's shards and stats are recorded in
+`out/.NAME.partial/chunks/KEY.json`, one small file written once (the run's identity is in
+`state.json`), so recording costs the same for the millionth chunk as for the first. A run
+that is killed (even with `kill -9`) and started again with the same command skips the
+finished chunks, rebuilds the dedup state from their rows, and produces output identical
+to an uninterrupted run. State from another config or
 other inputs is never reused. The finished dataset is renamed into `out/NAME` at the end,
 with `manifest.json` written last.
 """
@@ -46,7 +48,8 @@ from cleaner.writers.shards import (
 if TYPE_CHECKING:
     from cleaner.pipeline import Pipeline
 
-STATE_FILE = "state.json"
+STATE_FILE = "state.json"  # the run's identity, written once
+CHUNKS_DIR = "chunks"  # one small JSON file a finished chunk, written once (no rewrite grows)
 DEDUP_DIR = ".dedup"  # the dedup index files, in the staging folder while a run lasts
 
 
@@ -139,7 +142,7 @@ class Job:
                     chunk_shards = writer.close()
                     done[key] = {"shards": [s.as_dict() for s in chunk_shards],
                                  "stats": part_stats.to_state(), "unreadable": part_unreadable}
-                    write_json(staging / STATE_FILE, state)
+                    write_json(staging / CHUNKS_DIR / f"{key}.json", done[key])
                     stats.merge(part_stats)
                     unreadable += part_unreadable
                     shards += chunk_shards
@@ -180,6 +183,7 @@ class Job:
             "stats": stats_dict,
         }
         (staging / STATE_FILE).unlink(missing_ok=True)
+        shutil.rmtree(staging / CHUNKS_DIR, ignore_errors=True)
         write_json(staging / "stats.json", stats_dict)
         from cleaner.card import write_card
 
@@ -214,16 +218,28 @@ class Job:
             except (OSError, ValueError):
                 state = {}
             if state.get("identity") == identity:
-                for tmp in staging.rglob(".*.tmp"):  # a shard half-written when killed
+                for tmp in staging.rglob(".*.tmp"):  # a file half-written when killed
                     tmp.unlink()
-                state["resumed"] = len(state.get("chunks", {}))
+                state["chunks"] = _finished_chunks(staging / CHUNKS_DIR)
+                state["resumed"] = len(state["chunks"])
                 return state
         if staging.exists():
             shutil.rmtree(staging)
-        staging.mkdir(parents=True)
-        state = {"identity": identity, "chunks": {}}
-        write_json(staging / STATE_FILE, state)
-        return state
+        (staging / CHUNKS_DIR).mkdir(parents=True)
+        write_json(staging / STATE_FILE, {"identity": identity})
+        return {"identity": identity, "chunks": {}}
+
+
+def _finished_chunks(folder: Path) -> dict[str, Any]:
+    """The chunks an interrupted run finished, by key (each file is written atomically, so
+    it is whole or absent; one that cannot be read is simply done again)."""
+    out: dict[str, Any] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def _one_ahead(executor: Any, chunks: Iterator[tuple[int, list[Any]]], done: dict[str, Any]
