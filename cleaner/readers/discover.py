@@ -52,7 +52,7 @@ class Source:
         return self.fs.open(self.path, "rb") if self.fs else open(self.path, "rb")
 
     def size(self) -> int:
-        return int(self.fs.size(self.path)) if self.fs else self.path.stat().st_size
+        return int(self.fs.size(self.path)) if self.fs else os.stat(self.path).st_size
 
     def identity(self) -> str:
         """Size and modification time, for the resume fingerprint."""
@@ -189,8 +189,8 @@ def _walk(root: Path, follow_symlinks: bool) -> list[Source]:
             try:
                 if e.is_dir(follow_symlinks=True):
                     stack.append(p)
-                elif e.is_file(follow_symlinks=True):
-                    found.append(Source(p, rel, format_of(e.name)))
+                elif e.is_file(follow_symlinks=True):  # the path as a str: a list of a
+                    found.append(Source(e.path, rel, format_of(e.name)))  # million stays small
                 else:
                     found.append(Source(p, rel, format_of(e.name),
                                         "not a regular file (a pipe, socket or device)"))
