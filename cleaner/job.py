@@ -5,9 +5,8 @@ The run is cut into chunks of tasks. Each finished chunk's shards and stats are 
 `state.json`), so recording costs the same for the millionth chunk as for the first. A run
 that is killed (even with `kill -9`) and started again with the same command skips the
 finished chunks, rebuilds the dedup state from their rows, and produces output identical
-to an uninterrupted run. State from another config or
-other inputs is never reused. The finished dataset is renamed into `out/NAME` at the end,
-with `manifest.json` written last.
+to an uninterrupted run. State from another config or other inputs is never reused. The
+finished dataset is renamed into `out/NAME` at the end, with `manifest.json` written last.
 """
 
 from __future__ import annotations
@@ -220,6 +219,7 @@ class Job:
             if state.get("identity") == identity:
                 for tmp in staging.rglob(".*.tmp"):  # a file half-written when killed
                     tmp.unlink()
+                (staging / CHUNKS_DIR).mkdir(exist_ok=True)  # absent in an older layout
                 state["chunks"] = _finished_chunks(staging / CHUNKS_DIR)
                 state["resumed"] = len(state["chunks"])
                 return state

@@ -152,3 +152,23 @@ def test_clean_overwrite_from_python(tmp_path: Path) -> None:
     res = cleaner.clean(src, out=tmp_path / "out", model=False, min_words=20, overwrite=True,
                         progress=lambda done, total: seen.append((done, total)))
     assert res.manifest["resumed_chunks"] == 0 and seen[-1] == (12, 12)
+
+
+def test_partial_run_in_the_older_layout_is_done_again(tmp_path: Path) -> None:
+    """A partial run whose state.json lists its chunks (the layout before chunks/KEY.json)
+    with the same identity: nothing is reused from it, and the run completes."""
+    src = make_corpus(tmp_path, n=12)
+    opts = dict(model=False, min_words=20, chunk_size=5)
+    ref = cleaner.clean(src, out=tmp_path / "ref", **opts)
+    out = tmp_path / "out"
+    pipeline = cleaner.Pipeline(out=str(out), **opts)
+    job = cleaner.job.Job(pipeline, [src])
+    staging = out / ".corpus.partial"
+    identity = {"config_hash": pipeline.config_hash,  # what the job checks on resume
+                "inputs": cleaner.job.fingerprint(cleaner.job.discover([str(src)])),
+                "format": "parquet", "cleaner_version": cleaner.__version__}
+    staging.mkdir(parents=True)
+    (staging / "state.json").write_text(json.dumps({"identity": identity, "chunks": {}}))
+    res = job.run()
+    assert res.manifest["resumed_chunks"] == 0
+    assert data_files(res.path) == data_files(ref.path)
