@@ -48,7 +48,6 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-
 def line_texts(text: str) -> list[str]:
     """The texts of `split_lines(text)`, without building the lines."""
     if "\r" in text:

@@ -37,14 +37,36 @@ def _signed(x: int) -> int:
     return x - (1 << 64) if x >= 1 << 63 else x
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)  # a fresh index for every run
-    db = sqlite3.connect(str(path), isolation_level=None)
-    for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_MB * 1024}",
-                   "locking_mode=EXCLUSIVE", "temp_store=FILE"):
-        db.execute(f"PRAGMA {pragma}")
-    return db
+class _SqliteFile:
+    """One fresh SQLite file for the length of a run: created with `tables`, written in
+    transactions of `COMMIT_EVERY` registrations, deleted by `close`."""
+
+    def __init__(self, path: Path, tables: Sequence[str]) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a fresh index for every run
+        self._db = sqlite3.connect(str(path), isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_MB * 1024}",
+                       "locking_mode=EXCLUSIVE", "temp_store=FILE"):
+            self._db.execute(f"PRAGMA {pragma}")
+        for table in tables:
+            self._db.execute(table)
+        self._db.execute("BEGIN")
+        self._n = 0  # registrations
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _registered(self) -> None:
+        self._n += 1
+        if self._n % COMMIT_EVERY == 0:
+            self._db.execute("COMMIT")
+            self._db.execute("BEGIN")
+
+    def close(self) -> None:
+        """Close and delete the file."""
+        self._db.close()
+        self.path.unlink(missing_ok=True)
 
 
 class MemorySignatures:
@@ -104,29 +126,23 @@ class MemorySignatures:
         """Nothing to release."""
 
 
-class DiskSignatures:
+class DiskSignatures(_SqliteFile):
     """MinHash state in an SQLite file: the band keys in one B-tree, the signatures and ids
     in another; memory is SQLite's page cache only."""
 
     def __init__(self, path: Path, num_perm: int, bands: int) -> None:
-        self.path = path
+        super().__init__(path, [
+            "CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, "
+            "PRIMARY KEY (key, doc)) WITHOUT ROWID",
+            "CREATE TABLE docs (idx INTEGER PRIMARY KEY, id TEXT NOT NULL, sig BLOB NOT NULL)",
+        ])
         self.num_perm = num_perm
-        self._db = _connect(path)
-        self._db.execute("CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, "
-                         "PRIMARY KEY (key, doc)) WITHOUT ROWID")
-        self._db.execute("CREATE TABLE docs (idx INTEGER PRIMARY KEY, id TEXT NOT NULL, "
-                         "sig BLOB NOT NULL)")
-        self._db.execute("BEGIN")
         self._find = (f"SELECT DISTINCT doc FROM bands WHERE key IN "
                       f"({','.join('?' * bands)}) ORDER BY doc")
         self._mix = [b * _BAND_MIX for b in range(bands)]
-        self._n = 0
 
     def _band_keys(self, keys: Sequence[int]) -> list[int]:
         return [_signed((k + m) & _MASK64) for k, m in zip(keys, self._mix, strict=True)]
-
-    def __len__(self) -> int:
-        return self._n
 
     def candidates(self, keys: Sequence[int]) -> list[int]:
         return [r[0] for r in self._db.execute(self._find, self._band_keys(keys))]
@@ -149,15 +165,7 @@ class DiskSignatures:
                          (idx, doc_id, np.ascontiguousarray(sig, dtype=np.uint32).tobytes()))
         self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
                              [(k, idx) for k in self._band_keys(keys)])
-        self._n += 1
-        if self._n % COMMIT_EVERY == 0:
-            self._db.execute("COMMIT")
-            self._db.execute("BEGIN")
-
-    def close(self) -> None:
-        """Close and delete the file."""
-        self._db.close()
-        self.path.unlink(missing_ok=True)
+        self._registered()
 
 
 class MemoryKeys:
@@ -175,15 +183,11 @@ class MemoryKeys:
         """Nothing to release."""
 
 
-class DiskKeys:
+class DiskKeys(_SqliteFile):
     """Exact-dedup state in an SQLite file."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db = _connect(path)
-        self._db.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, id TEXT NOT NULL)")
-        self._db.execute("BEGIN")
-        self._n = 0
+        super().__init__(path, ["CREATE TABLE seen (key INTEGER PRIMARY KEY, id TEXT NOT NULL)"])
 
     def first(self, key: bytes, doc_id: str) -> str:
         k = int.from_bytes(key[:8], "little", signed=True)
@@ -191,13 +195,5 @@ class DiskKeys:
         if row is not None:
             return row[0]
         self._db.execute("INSERT INTO seen VALUES (?, ?)", (k, doc_id))
-        self._n += 1
-        if self._n % COMMIT_EVERY == 0:
-            self._db.execute("COMMIT")
-            self._db.execute("BEGIN")
+        self._registered()
         return doc_id
-
-    def close(self) -> None:
-        """Close and delete the file."""
-        self._db.close()
-        self.path.unlink(missing_ok=True)
