@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,7 +102,7 @@ class Job:
             for d in dedup:
                 d.close()
 
-    def _run(self, sources: list[Source], name: str, staging: Path, state: dict[str, Any],
+    def _run(self, sources: Sequence[Source], name: str, staging: Path, state: dict[str, Any],
              identity: dict[str, Any], dedup: list[Any], started: float,
              remote_out: str | None, final: Path) -> RunResult:
         cfg = self.pipeline.config
@@ -293,7 +293,7 @@ def make_executor(fn: Callable[[Any], Any], cfg: Any) -> Any:
     return LocalExecutor(fn, cfg.workers)
 
 
-def fingerprint(sources: list[Source]) -> str:
+def fingerprint(sources: Sequence[Source]) -> str:
     """Changes when an input file is added, removed, resized or touched."""
     h = hashlib.sha256()
     for s in sources:

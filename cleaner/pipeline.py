@@ -11,7 +11,7 @@ filters call `doc.reject(reason, detail)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -170,7 +170,7 @@ class Pipeline:
                                        self.config.source_repeat_max_words))
         return out
 
-    def prepare(self, sources: list[Source],
+    def prepare(self, sources: Sequence[Source],
                 executor: Callable[[Callable[[Any], Any]], Any] | None = None) -> None:
         """The corpus-level first pass, run once before the per-document stage: count the
         lines that repeat across the documents of each source. `executor(fn)` makes the

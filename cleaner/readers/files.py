@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -55,7 +55,7 @@ class Task:
     ordinal: int = 0  # the source's position in the input order (for progress)
 
 
-def iter_tasks(sources: list[Source], max_doc_bytes: int, batch: int = JSONL_BATCH
+def iter_tasks(sources: Sequence[Source], max_doc_bytes: int, batch: int = JSONL_BATCH
                ) -> Iterator[Task | Unreadable]:
     """Tasks in input order. Text and HTML files are one task each; a JSONL file is split
     into batches of records, streamed with bounded memory."""
