@@ -8,7 +8,8 @@ Memory is bounded: counts live in one dict of 64-bit keys, and when it grows pas
 `max_entries`, the lowest counts below the threshold are dropped (lossy counting, see
 `SourceLineCounter`). A folder's files mostly come together in the sorted input order, so
 a source's repeated lines are usually counted before they can be pruned. Exact-duplicate
-documents count once. HTML inputs are not counted: their main text comes from the
+documents count once (their hashes take 8 bytes a document, up to 16M documents; past that,
+further copies count again). HTML inputs are not counted: their main text comes from the
 extractor, which already drops site chrome.
 """
 
@@ -19,13 +20,14 @@ import posixpath
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from cleaner.dedup.hashset import HashSet
 from cleaner.document import Document
 from cleaner.text import key_lines
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
 MAX_ENTRIES = 1_000_000  # counts kept before the lowest are pruned (about 100 MB at most)
-_MAX_DOC_HASHES = 2_000_000
+_MAX_DOC_HASHES = 16_000_000  # documents remembered as exact duplicates: 8 bytes each
 
 
 def source_key(doc: Document) -> str:
@@ -81,7 +83,7 @@ class SourceLineCounter:
         self.counts: dict[int, int] = {}
         self.hits: dict[int, int] = {}  # lines already at min_docs: exact counts
         self.prunes = 0
-        self._docs_seen: set[int] = set()
+        self._docs_seen = HashSet()  # 8 bytes a document, not a set's ~70
 
     def add(self, source: str, lines: Iterable[str]) -> None:
         self.add_hashes(*line_hashes(source, lines, self.max_words))
