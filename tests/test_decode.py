@@ -1,0 +1,33 @@
+"""Mojibake repair: only non-ASCII lines go to ftfy, and the answer is ftfy's own."""
+
+from __future__ import annotations
+
+import ftfy
+import ftfy.bad_codecs  # registers sloppy-windows-1252
+
+from cleaner.readers.decode import decode, repair_mojibake
+
+ARTICLE = "Le café de la gare, naïve et “célèbre”, ferme à midi.\n"
+
+
+def _mojibake(s: str) -> str:
+    return s.encode("utf-8").decode("sloppy-windows-1252")  # decoded twice, as browsers do
+
+
+def test_repair_gives_ftfy_answer_on_whole_and_partial_mojibake() -> None:
+    ascii_lines = "<div class='x'>\nPlain ASCII line with <b>markup</b>.\n\n"
+    cases = [
+        ascii_lines + _mojibake(ARTICLE) + ascii_lines,  # all non-ASCII text double-decoded
+        _mojibake(ARTICLE) + ARTICLE.replace("café", "Москва") + ascii_lines,  # mixed
+        "Ã\n" + ascii_lines,  # a hint that is no mojibake
+    ]
+    for text in cases:
+        assert repair_mojibake(text) == ftfy.fix_encoding(text)
+    assert repair_mojibake(cases[0]) == ascii_lines + ARTICLE + ascii_lines
+
+
+def test_decode_notes_a_repair_and_leaves_clean_text_alone() -> None:
+    text, enc, notes = decode((_mojibake(ARTICLE) + "ok\n").encode("utf-8"))
+    assert (text, enc) == (ARTICLE + "ok\n", "utf-8")
+    assert notes == ["mojibake repaired (text had been decoded twice)"]
+    assert decode(ARTICLE.encode("utf-8")) == (ARTICLE, "utf-8", [])
