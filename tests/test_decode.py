@@ -1,4 +1,4 @@
-"""Mojibake repair: only non-ASCII lines go to ftfy, and the answer is ftfy's own."""
+"""Mojibake repair: only non-ASCII pieces go to ftfy, and the answer is ftfy's own."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def test_repair_gives_ftfy_answer_on_whole_and_partial_mojibake() -> None:
         ascii_lines + _mojibake(ARTICLE) + ascii_lines,  # all non-ASCII text double-decoded
         _mojibake(ARTICLE) + ARTICLE.replace("café", "Москва") + ascii_lines,  # mixed
         "Ã\n" + ascii_lines,  # a hint that is no mojibake
+        "<p>" + _mojibake("café") + "</p><p>plain</p><p class=a>" + ARTICLE + "</p>\n",  # HTML
+        "<ul><li>" + _mojibake("naïve") + "<b>x</b>" + "Â</li></ul>",  # cut inside a run
     ]
     for text in cases:
         assert repair_mojibake(text) == ftfy.fix_encoding(text)
