@@ -91,8 +91,34 @@ def test_counting_stays_bounded_and_exact_for_repeated_lines() -> None:
     for i in range(n_docs):
         pairs = [f"pair line {i // 2} number {j}" for j in range(10)]  # in 2 documents each
         counter.add("site", [TAGLINE, f"own line {i}", *pairs])
-        assert len(counter.counts) <= 100
+        assert len(counter) <= 100 + counter.batch  # the counts, and hashes not merged yet
     distinct = n_docs * 6 + 1  # lines in all: 5 pair lines a document, 1 own, the tagline
     assert counter.prunes <= distinct // 50 + 1  # at most once per max_entries / 2 new lines
     repeated = counter.repeated()
     assert list(repeated.values()) == [n_docs]  # only the tagline, counted exactly
+
+
+def test_counts_are_exact_across_merges_when_nothing_is_pruned() -> None:
+    """Merging batches of hashes into the sorted arrays gives the counts a plain Counter
+    gives, for every line at the threshold or over; duplicates of a document count once."""
+    import random
+    from collections import Counter
+
+    from cleaner.filters.source_repeats import SourceLineCounter, line_hashes
+
+    rng = random.Random(3)
+    counter = SourceLineCounter(min_docs=3, max_entries=10**6)
+    counter.batch = 7  # many merges, some in the middle of a document's lines
+    expected: Counter[int] = Counter()
+    seen = set()
+    for i in range(400):
+        lines = [f"line {rng.randrange(60)}" for _ in range(rng.randrange(1, 9))]
+        source = f"site{i % 3}"
+        doc_hash, hashes = line_hashes(source, lines)
+        counter.add_hashes(doc_hash, hashes)
+        if doc_hash not in seen:
+            seen.add(doc_hash)
+            expected.update(hashes)
+    assert counter.prunes == 0
+    assert counter.repeated() == {h: c for h, c in expected.items() if c >= 3}
+    assert len(counter.repeated()) > 50

@@ -4,13 +4,13 @@ A first pass counts, for every source (the URL's host, or the folder when there 
 in how many distinct documents each normalised line occurs. The filter then removes, in the
 per-document stage, the lines that occur in at least `min_docs` documents of their source.
 
-Memory is bounded: counts live in one dict of 64-bit keys, and when it grows past
-`max_entries`, the lowest counts below the threshold are dropped (lossy counting, see
-`SourceLineCounter`). A folder's files mostly come together in the sorted input order, so
-a source's repeated lines are usually counted before they can be pruned. Exact-duplicate
-documents count once (their hashes take 8 bytes a document, up to 16M documents; past that,
-further copies count again). HTML inputs are not counted: their main text comes from the
-extractor, which already drops site chrome.
+Memory is bounded: counts live in sorted NumPy arrays of 64-bit keys, and when more than
+`max_entries` lines are below the threshold, the lowest of those counts are dropped (lossy
+counting, see `SourceLineCounter`). A folder's files mostly come together in the sorted
+input order, so a source's repeated lines are usually counted before they can be pruned.
+Exact-duplicate documents count once (their hashes take 8 bytes a document, up to 16M
+documents; past that, further copies count again). HTML inputs are not counted: their main
+text comes from the extractor, which already drops site chrome.
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ import posixpath
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from cleaner.dedup.hashset import HashSet
 from cleaner.document import Document
 from cleaner.text import key_lines
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
-MAX_ENTRIES = 1_000_000  # counts kept before the lowest are pruned (about 100 MB at most)
+MAX_ENTRIES = 1_000_000  # counts kept before the lowest are pruned (12 MB)
+BATCH = 65_536  # line hashes gathered before they are merged into the counts
 _MAX_DOC_HASHES = 16_000_000  # documents remembered as exact duplicates: 8 bytes each
 
 
@@ -69,10 +72,13 @@ def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
 class SourceLineCounter:
     """The first pass: `add(doc)` for every document, then `repeated()`.
 
-    Lines that reach `min_docs` are moved to `hits` when the counts are pruned, and are
-    counted exactly from then on. Pruning drops the lowest counts below `min_docs` (those
-    seen once first, then twice, ...) until at most half of `max_entries` remain, so it
-    runs at most once per `max_entries / 2` new lines, however many lines repeat.
+    The counts live in two NumPy arrays, sorted line hashes and their document counts (12
+    bytes a line, where a dict of ints took about 100), and new hashes are merged in every
+    `batch` (the smaller of BATCH and half of `max_entries`). When more than `max_entries`
+    lines are under `min_docs` after a merge, the lowest of those counts (lines seen once
+    first, then twice, ...) are dropped until at most half of `max_entries` remain, so
+    pruning runs at most once per `max_entries / 2` new lines, however many lines repeat.
+    A line at `min_docs` or over is never dropped, so its count is exact from then on.
     """
 
     def __init__(self, min_docs: int = MIN_DOCS, max_words: int = MAX_WORDS,
@@ -80,10 +86,16 @@ class SourceLineCounter:
         self.min_docs = min_docs
         self.max_words = max_words
         self.max_entries = max_entries
-        self.counts: dict[int, int] = {}
-        self.hits: dict[int, int] = {}  # lines already at min_docs: exact counts
+        self.batch = max(1, min(BATCH, max_entries // 2))
         self.prunes = 0
+        self._keys = np.empty(0, dtype=np.uint64)  # sorted
+        self._counts = np.empty(0, dtype=np.uint32)
+        self._pending: list[int] = []
         self._docs_seen = HashSet()  # 8 bytes a document, not a set's ~70
+
+    def __len__(self) -> int:
+        """Lines held: counted, or waiting to be merged."""
+        return len(self._keys) + len(self._pending)
 
     def add(self, source: str, lines: Iterable[str]) -> None:
         self.add_hashes(*line_hashes(source, lines, self.max_words))
@@ -95,34 +107,42 @@ class SourceLineCounter:
             return  # an exact duplicate counts once
         if len(self._docs_seen) < _MAX_DOC_HASHES:
             self._docs_seen.add(doc_hash)
-        counts, hits = self.counts, self.hits
-        for h in hashes:
-            if h in hits:
-                hits[h] += 1
-            else:
-                counts[h] = counts.get(h, 0) + 1
-        if len(counts) > self.max_entries:
-            self._prune()
+        self._pending += hashes  # distinct within a document
+        if len(self._pending) >= self.batch:
+            self._merge()
 
-    def _prune(self) -> None:
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        new, n = np.unique(np.array(self._pending, dtype=np.uint64), return_counts=True)
+        self._pending = []
+        keys, counts = self._keys, self._counts
+        at = keys.searchsorted(new)
+        found = at < len(keys)
+        found[found] = keys[at[found]] == new[found]
+        np.add.at(counts, at[found], n[found].astype(np.uint32))
+        fresh = ~found
+        self._keys = np.insert(keys, at[fresh], new[fresh])
+        self._counts = np.insert(counts, at[fresh], n[fresh].astype(np.uint32))
+        below = self._counts < self.min_docs
+        if int(below.sum()) > self.max_entries:
+            self._prune(below)
+
+    def _prune(self, below: np.ndarray) -> None:
         self.prunes += 1
-        counts = self.counts
-        for h, c in counts.items():
-            if c >= self.min_docs:
-                self.hits[h] = c
-        floor = 1
-        while True:  # ends: with floor = min_docs - 1 nothing is left
-            counts = {h: c for h, c in counts.items() if floor < c < self.min_docs}
-            if len(counts) <= self.max_entries // 2:
+        counts, keep = self._counts, ~below
+        for floor in range(1, self.min_docs):  # at min_docs - 1 nothing under it is left
+            survivors = below & (counts > floor)
+            if int(survivors.sum()) <= self.max_entries // 2:
+                keep |= survivors
                 break
-            floor += 1
-        self.counts = counts
+        self._keys, self._counts = self._keys[keep], counts[keep]
 
     def repeated(self) -> dict[int, int]:
         """Line keys at or over the threshold, with their document counts."""
-        out = {h: c for h, c in self.counts.items() if c >= self.min_docs}
-        out.update(self.hits)
-        return out
+        self._merge()
+        hit = self._counts >= self.min_docs
+        return dict(zip(self._keys[hit].tolist(), self._counts[hit].tolist(), strict=True))
 
 
 class SourceRepeatFilter:
