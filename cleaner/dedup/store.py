@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-CACHE_MB = 64  # SQLite's page cache, per store
+CACHE_MB = 8  # SQLite's own page cache, per store: the OS caches the file anyway, outside RSS
 COMMIT_EVERY = 4096  # registrations between commits (bounds the dirty pages held)
 _BAND_MIX = 0x9E3779B97F4A7C15  # spreads (band, key) over one 64-bit key space
 _MASK64 = (1 << 64) - 1
