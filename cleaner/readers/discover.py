@@ -117,10 +117,11 @@ def _inside(path: Path, root_real: Path) -> bool:
 
 class SourceList(Sequence[Source]):
     """The input files, in order, packed: a local folder's regular files are kept as their
-    relative paths' bytes in one buffer (about 25 bytes a file), and a `Source` is built
-    only when an entry is read. A million files then take tens of MB, not the 245 MB a
-    list of `Source` objects takes. Anything else (a remote file, a file named on the
-    command line, an entry with a problem) is kept whole."""
+    relative paths' bytes in one buffer plus an 8-byte offset each, and a `Source` is built
+    only when an entry is read. A million 16-byte paths take 25.6 MB (tracemalloc), where a
+    list of `Source` objects took 245 bytes a file. Anything else (a remote file, a file
+    named on the command line, an entry with a problem) is kept whole. Not being Python
+    objects, the packed entries are also never touched by a forked worker's collector."""
 
     def __init__(self) -> None:
         self._blob = bytearray()
