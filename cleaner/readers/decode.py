@@ -94,19 +94,24 @@ def repair_mojibake(text: str) -> str:
     """ftfy's `fix_encoding`, given only the pieces of the text that hold a non-ASCII
     character, joined by the separator they were cut at: an ASCII piece can be neither
     mojibake nor a clue to it, and ftfy's cost is a regex search over all it is given.
-    HTML is cut at each '<' (text between tags), plain text at each line break; a kept
-    piece keeps the separator on both sides. The answer is ftfy's own: the same on all 28
-    suspect WCXB pages, in 3.3 s instead of 7.3 s (0.46x; by lines alone, 0.68x)."""
+    HTML is cut at each '<' (text between tags), plain text at each line break; every
+    kept piece has the separator on both sides, as it had in the text. The answer is
+    ftfy's own: the same on all 28 suspect WCXB pages, in 2.1 s instead of 4.5 s (0.48x;
+    cut at line breaks alone it was 0.68x, measured beside a running benchmark)."""
     import ftfy  # imported lazily: only mojibake suspects pay for it
 
     sep = "<" if text.count("<") > text.count("\n") else "\n"
     pieces = text.split(sep)
     where = [i for i, piece in enumerate(pieces) if not piece.isascii()]
-    part = sep.join(pieces[i] for i in where)
+    if not where:
+        return text
+    lead, trail = where[0] > 0, where[-1] < len(pieces) - 1
+    part = sep * lead + sep.join(pieces[i] for i in where) + sep * trail
     fixed = ftfy.fix_encoding(part)
     if fixed == part:
         return text
     new_pieces = fixed.split(sep)
+    new_pieces = new_pieces[lead:len(new_pieces) - trail]
     if len(new_pieces) != len(where):  # never seen: a repair that makes or drops a separator
         return ftfy.fix_encoding(text)
     for i, piece in zip(where, new_pieces, strict=True):
