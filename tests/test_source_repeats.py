@@ -107,8 +107,7 @@ def test_counts_are_exact_across_merges_when_nothing_is_pruned() -> None:
     from cleaner.filters.source_repeats import SourceLineCounter, line_hashes
 
     rng = random.Random(3)
-    counter = SourceLineCounter(min_docs=3, max_entries=10**6)
-    counter.batch = 7  # many merges, some in the middle of a document's lines
+    counter = SourceLineCounter(min_docs=3, max_entries=10**6, batch=7)  # many merges
     expected: Counter[int] = Counter()
     seen = set()
     for i in range(400):
