@@ -37,6 +37,14 @@ def clean_text(text: str, **options: Any):
     return Pipeline(**options).clean_text(text)
 
 
+def clean_html(html: str, **options: Any):
+    """Clean one HTML page. Returns the `Document`, as `clean_text` does; with the model on,
+    its lines are every line of the page, the boilerplate ones removed with their reasons."""
+    from cleaner.pipeline import Pipeline
+
+    return Pipeline(**options).clean_html(html)
+
+
 def __getattr__(name: str) -> Any:  # lazy: `import cleaner` stays cheap
     if name == "Pipeline":
         from cleaner.pipeline import Pipeline
@@ -62,4 +70,4 @@ def __getattr__(name: str) -> Any:  # lazy: `import cleaner` stays cheap
 
 
 __all__ = ["Config", "Document", "Line", "Pipeline", "RunResult", "UserError", "clean",
-           "clean_text"]
+           "clean_html", "clean_text"]

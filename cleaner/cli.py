@@ -65,6 +65,11 @@ def run_command(
         "--ray-address", help="Ray cluster address, e.g. ray://head:10001.")] = None,
     no_model: Annotated[bool, typer.Option(
         "--no-model", help="Use the rules only; do not run the trained line model.")] = False,
+    html_extractor: Annotated[str | None, typer.Option(
+        "--html-extractor", help="HTML pages: model (every line of the page, scored by the "
+        "HTML line model from its words and its place in the page; the removed ones are in "
+        "the provenance) or trafilatura (its main text, then the rules). With --no-model, "
+        "trafilatura. [default: model]")] = None,
     no_dedup: Annotated[bool, typer.Option(
         "--no-dedup", help="Keep duplicate and near-duplicate documents.")] = False,
     no_near_dedup: Annotated[bool, typer.Option(
@@ -99,7 +104,7 @@ def run_command(
     flags = {"to": to, "out": out, "name": name, "min_words": min_words, "workers": workers,
              "engine": engine, "ray_address": ray_address,
              "near_dedup_threshold": near_dup_threshold, "lang_backend": lang_backend,
-             "dedup_index": dedup_index,
+             "dedup_index": dedup_index, "html_extractor": html_extractor,
              "lang": lang.split(",") if lang is not None else None}
     values.update({k: v for k, v in flags.items() if v is not None})
     for flag, key in ((no_model, "model"), (no_dedup, "dedup"), (no_near_dedup, "near_dedup")):

@@ -20,6 +20,7 @@ FORMATS = ("parquet", "hf", "jsonl")
 ENGINES = ("local", "ray")
 LANG_BACKENDS = ("hybrid", "langdetect", "fasttext")
 DEDUP_INDEXES = ("disk", "memory")
+HTML_EXTRACTORS = ("model", "trafilatura")
 
 DEFAULT_MIN_WORDS = 50  # Gopher / datatrove's minimum document length
 DEFAULT_MAX_DOC_BYTES = 64 * 1024 * 1024
@@ -40,6 +41,9 @@ class Config:
     min_words: int = DEFAULT_MIN_WORDS
     model: bool = True
     rules: bool = True
+    # HTML: "model" (the page's lines, each scored by the HTML line model) or "trafilatura"
+    # (its main text, then the rules); with the model off, HTML always goes to trafilatura
+    html_extractor: str = "model"
     dedup: bool = True
     near_dedup: bool = True  # MinHash near-duplicates (with dedup on)
     near_dedup_threshold: float = 0.75  # estimated Jaccard of word 5-gram sets
@@ -75,6 +79,9 @@ class Config:
         if self.dedup_index not in DEDUP_INDEXES:
             raise UserError(f"--dedup-index must be one of {', '.join(DEDUP_INDEXES)}, not "
                             f"{self.dedup_index!r}")
+        if self.html_extractor not in HTML_EXTRACTORS:
+            raise UserError(f"--html-extractor must be one of {', '.join(HTML_EXTRACTORS)}, "
+                            f"not {self.html_extractor!r}")
         if self.lang_backend not in LANG_BACKENDS:
             raise UserError(f"--lang-backend must be one of {', '.join(LANG_BACKENDS)}, not "
                             f"{self.lang_backend!r}")

@@ -82,7 +82,10 @@ class Document:
     format: str
     raw_text: str = ""  # decoded text (HTML: the extracted main text); spans index this
     html: str | None = None  # the decoded page, for HTML input until extraction
-    extractor: str | None = None  # HTML: "trafilatura", "justext" or "page" (whole page)
+    # HTML: "dom" (the page's lines, scored by the HTML line model), "trafilatura",
+    # "justext" or "page" (whole visible text)
+    extractor: str | None = None
+    dom: Any = None  # HTML via "dom": the lines' DOM facts (`DomPage`) until they are scored
     encoding: str | None = None
     record_index: int = 0
     title: str | None = None

@@ -64,7 +64,9 @@ class Pipeline:
             setattr(self.config, k, v)
         self.config.validate()
         self.reader = FileReader(self.config.max_doc_bytes)
-        self.extractor = HtmlExtractor()
+        self.extractor = HtmlExtractor(
+            "dom" if self.config.model and self.config.html_extractor == "model"
+            else "trafilatura")
         self.line_filters: list[Step] = [LongLineFilter(self.config.max_line_chars)]
         if self.config.rules:
             self.line_filters.append(BoilerplateRules(self.config.rule_thresholds()))
@@ -123,6 +125,12 @@ class Pipeline:
         """Clean one text; the result's `.text` is the kept text, `.lines` the decisions."""
         doc = Document(id="text", source_path="<text>", source_sha256="", source_bytes=0,
                        format="text", raw_text=text)
+        return self.process(doc)
+
+    def clean_html(self, html: str) -> Document:
+        """Clean one HTML page, as a `.html` file would be; `.text` is the kept text."""
+        doc = Document(id="html", source_path="<html>", source_sha256="", source_bytes=0,
+                       format="html", html=html)
         return self.process(doc)
 
     def process_task(self, task: Task | Unreadable) -> list[Document | Unreadable]:

@@ -158,3 +158,96 @@ def test_training_is_deterministic(trained, corpus, tmp_path):
     s2 = train(corpus, out2, seed=0, progress=False)
     assert s2["version"] == trained[1]["version"]
     assert out2.read_bytes() == trained[0].read_bytes()
+
+
+# ---------------------------------------------------------------- the HTML line model
+
+
+@pytest.fixture(scope="module")
+def trained_html(corpus, tmp_path_factory):
+    from cleaner.model import train_html
+
+    out = tmp_path_factory.mktemp("html_model") / "h.npz"
+    return out, train_html(corpus, out, seed=0, progress=False)
+
+
+def test_html_model_trains_loads_and_separates(trained_html):
+    from cleaner.extractors.dom import render_dom
+    from cleaner.model import HtmlLineModel
+
+    out, summary = trained_html
+    m = HtmlLineModel.load(out)
+    assert m.version == summary["version"] and m.config["kind"] == "html"
+    assert summary["n_dom_keys"] > 0 and 0.0 < m.threshold < 1.0
+    with np.load(out, allow_pickle=False) as z:
+        assert {"key_w", "key_b", "f1_roots"} <= set(z.files)
+    with pytest.raises(ValueError, match="not an HTML line model"):
+        HtmlLineModel.load(_text_model_path(trained_html, out))
+    html, _, paras, boiler = _page(random.Random(7), 1000)
+    page = render_dom(html)
+    p = m.score_page(page)
+    assert p.dtype == np.float32 and p.shape == (len(page),)
+    content = [p[i] for i, t in enumerate(page.texts) if t in paras]
+    noise = [p[i] for i, t in enumerate(page.texts) if t in boiler]
+    assert len(content) == len(paras) and len(noise) == len(boiler)
+    assert min(content) > max(noise)
+    kept = m.clean_page(page)
+    assert paras[0] in kept and "Privacy Policy" not in kept
+
+
+def _text_model_path(trained_html, out):
+    """A file that is a line model but not an HTML one: the shipped text model."""
+    from cleaner.model.linemodel import DEFAULT_MODEL
+
+    return DEFAULT_MODEL
+
+
+def test_html_training_features_are_the_inference_features(trained_html, corpus):
+    """What the trees were trained on (`stage1_matrix`, from the logistic regressions'
+    sparse matrices) is what `page_stage1` computes at inference from the model file."""
+    from cleaner.model import HtmlLineModel
+    from cleaner.model.data import load_pages
+    from cleaner.model.html_training import (
+        build_html_docs,
+        key_matrix,
+        set_oov_frac,
+        stage1_matrix,
+    )
+    from cleaner.model.training import lex_matrix
+
+    m = HtmlLineModel.load(trained_html[0])
+    with np.load(trained_html[0], allow_pickle=False) as z:
+        lex_w, key_w = z["lex_w"].astype(np.float64), z["key_w"].astype(np.float64)
+    words = {k for k in m.meta["keys"] if k[:1] not in "^$=<"}
+    docs = build_html_docs(load_pages(corpus, "all")[:3], m.tables)
+    for d in docs:
+        set_oov_frac(d, words)
+        lex = lex_matrix([d], {k: i for i, k in enumerate(m.meta["keys"])}) @ lex_w
+        key = key_matrix([d], {k: i for i, k in enumerate(m.meta["dom_keys"])}) @ key_w
+        want = stage1_matrix(d, lex + m.tables.lex_b, key + m.key_bias)
+        _, got = m.page_stage1(d.dom)
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_html_training_is_deterministic(trained_html, corpus, tmp_path):
+    from cleaner.model import train_html
+
+    out2 = tmp_path / "again.npz"
+    assert train_html(corpus, out2, seed=0, progress=False)["version"] == trained_html[1]["version"]
+    assert out2.read_bytes() == trained_html[0].read_bytes()
+
+
+def test_evaluate_html_mode_on_folder(trained, trained_html, corpus):
+    from cleaner.model import HtmlLineModel
+
+    m, hm = LineModel.load(trained[0]), HtmlLineModel.load(trained_html[0])
+    res = evaluate(corpus, mode="html", split="all", model=m, html_model=hm)
+    assert res["html_model_version"] == hm.version
+    systems = res["systems"]
+    assert set(systems) == {"cleaner (product)", "HTML line model", "trafilatura on HTML",
+                            "trafilatura favor_recall", "line model on inscriptis text"}
+    assert systems["HTML line model"]["F1"] > 0.97
+    assert systems["cleaner (product)"]["F1"] > 0.97
+    assert "html_model=" in format_report(res)

@@ -1,7 +1,16 @@
-"""HTML to main text: trafilatura first (one paragraph a line), jusText when it finds nothing.
+"""HTML to text. Two ways, chosen by `HtmlExtractor(mode)`:
 
-Neither parser fetches anything: trafilatura and jusText parse with lxml, which does not
-resolve external entities or load DTDs from the network for HTML input.
+- ``"dom"`` (the default with the model on): the page's visible text laid out as lines
+  (`cleaner.extractors.dom.render_dom`), each keeping its place in the DOM; the HTML line
+  model (`cleaner.filters.model`) then removes the boilerplate lines, each with its reason
+  and score, so the provenance shows every line of the page;
+- ``"trafilatura"``: trafilatura's main text (one paragraph a line), jusText when it finds
+  nothing. The line rules clean it further.
+
+Either way a page that cannot be parsed falls back along trafilatura -> jusText -> the
+page's whole visible text. No parser fetches anything: trafilatura, jusText and
+`render_dom` parse with lxml, which does not resolve external entities or load DTDs from
+the network for HTML input.
 """
 
 from __future__ import annotations
@@ -12,6 +21,9 @@ from html import unescape
 from html.parser import HTMLParser
 
 from cleaner.document import Document
+from cleaner.extractors.dom import render_dom
+
+HTML_MODES = ("dom", "trafilatura")
 
 _LANG_ATTR = re.compile(r"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.I)
 _JUSTEXT_LANG = {
@@ -28,7 +40,10 @@ class HtmlExtractor:
 
     name = "html"
 
-    def __init__(self, favor_recall: bool = False) -> None:
+    def __init__(self, mode: str = "trafilatura", favor_recall: bool = False) -> None:
+        if mode not in HTML_MODES:
+            raise ValueError(f"mode must be one of {HTML_MODES}, not {mode!r}")
+        self.mode = mode
         self.favor_recall = favor_recall
 
     def apply(self, doc: Document) -> None:
@@ -36,26 +51,44 @@ class HtmlExtractor:
         if html is None:
             return
         doc.html = None  # the page is not needed past this point
-        text, meta = self._trafilatura(html)
-        doc.extractor = "trafilatura"
-        if not text.strip():
-            doc.extractor = "justext"
-            text = self._justext(html)
-            if text.strip():
-                doc.notes.append("main text by jusText (trafilatura found none)")
-        if not text.strip():
-            # A page lxml cannot parse (e.g. nested past its depth limit): take the whole
-            # visible text; the line rules and the model then clean it like a .txt.
-            text = visible_text(html)
-            doc.extractor = "page"
-            if text.strip():
-                doc.notes.append("whole-page text (trafilatura and jusText found none)")
-        doc.raw_text = text
-        for key in ("title", "url", "date"):
-            if getattr(doc, key) is None and meta.get(key):
-                setattr(doc, key, meta[key])
+        # trafilatura's own metadata (htmldate and more) doubles its time: read the head.
+        for key, value in page_facts(html).items():
+            if getattr(doc, key) is None:
+                setattr(doc, key, value)
+        fallback = ""
+        if self.mode == "dom":
+            page = render_dom(html)
+            if page is not None and len(page):
+                doc.raw_text = page.text
+                doc.dom = page
+                doc.extractor = "dom"
+                return
+            fallback = "the page could not be laid out, and "
+        doc.raw_text = self._main_text(doc, html, fallback)
 
-    def _trafilatura(self, html: str) -> tuple[str, dict[str, str]]:
+    def _main_text(self, doc: Document, html: str, fallback: str) -> str:
+        """trafilatura, else jusText, else the whole visible text; a note says which when it
+        is not the usual one (`fallback` says why the usual one was not used)."""
+        text = self._trafilatura(html)
+        doc.extractor = "trafilatura"
+        if text.strip():
+            if fallback:
+                doc.notes.append(f"main text by trafilatura ({fallback.removesuffix(', and ')})")
+            return text
+        doc.extractor = "justext"
+        text = self._justext(html)
+        if text.strip():
+            doc.notes.append(f"main text by jusText ({fallback}trafilatura found none)")
+            return text
+        # A page lxml cannot parse (e.g. nested past its depth limit): take the whole
+        # visible text; the line rules and the model then clean it like a .txt.
+        text = visible_text(html)
+        doc.extractor = "page"
+        if text.strip():
+            doc.notes.append(f"whole-page text ({fallback}trafilatura and jusText found none)")
+        return text
+
+    def _trafilatura(self, html: str) -> str:
         import trafilatura
 
         try:
@@ -65,8 +98,7 @@ class HtmlExtractor:
             )
         except Exception:  # a parser failure on hostile markup is "found nothing"
             text = None
-        # trafilatura's own metadata (htmldate and more) doubles its time: read the head.
-        return text or "", page_facts(html)
+        return text or ""
 
     @staticmethod
     def _justext(html: str) -> str:

@@ -23,48 +23,90 @@ def _mostly_latin(text: str) -> bool:
 
 
 class ModelFilter:
-    """Scores every line with the shipped line model and removes, among the lines the rules
+    """Scores every line with a shipped line model and removes, among the lines the rules
     kept, those whose content probability is below the model's threshold. Every line's
-    model score is recorded, so provenance shows both the rule's verdict and the model's."""
+    model score is recorded, so provenance shows both the rule's verdict and the model's.
+
+    Whole-page text (a `.txt`, or a page no extractor could parse) is scored by the text
+    line model; an HTML page laid out by `render_dom` by the HTML line model, which also
+    sees each line's place in the DOM."""
 
     name = "model"
 
-    def __init__(self, model_path: str | None = None, threshold: float | None = None) -> None:
+    def __init__(self, model_path: str | None = None, threshold: float | None = None,
+                 html_model_path: str | None = None) -> None:
         self.model_path = model_path
+        self.html_model_path = html_model_path
         self._threshold = threshold  # None: the model's own
         self._model = None  # loaded on first use, so a bad command fails before the load
+        self._html_model = None
 
     @property
     def model(self):
         if self._model is None:
             from cleaner.model import LineModel
 
-            try:
-                self._model = LineModel.load(self.model_path)
-            except FileNotFoundError as e:
-                raise UserError(f"line model not found: {e.filename}; reinstall cleaner, "
-                                "or run with --no-model") from None
+            self._model = _load(LineModel, self.model_path)
         return self._model
+
+    @model.setter
+    def model(self, model) -> None:
+        self._model = model
+
+    @property
+    def html_model(self):
+        if self._html_model is None:
+            from cleaner.model import HtmlLineModel
+
+            self._html_model = _load(HtmlLineModel, self.html_model_path)
+        return self._html_model
+
+    @html_model.setter
+    def html_model(self, model) -> None:
+        self._html_model = model
 
     @property
     def threshold(self) -> float:
-        return float(self.model.threshold if self._threshold is None else self._threshold)
+        return self.threshold_of(self.model)
+
+    def threshold_of(self, model) -> float:
+        return float(model.threshold if self._threshold is None else self._threshold)
 
     @property
     def version(self) -> str:
-        return str(self.model.version)
+        """Both models' versions (hash prefixes of their files), as the manifest shows them."""
+        return f"text {self.model.version}, html {self.html_model.version}"
 
     def apply(self, doc: Document) -> None:
-        # Main text that trafilatura or jusText already chose is left to the rules: the
+        # Main text that trafilatura or jusText already chose is left to the rules: the text
         # model, trained on whole-page text, scored shingle F1 0.798 on it (validation
-        # pages), below the combined HTML mode (0.842). Whole-page text is its domain.
+        # pages), below the HTML line model on the page's own lines.
         if not doc.lines or doc.extractor in ("trafilatura", "justext"):
             return
-        model, threshold = self.model, self.threshold
-        texts = [ln.text[:MAX_MODEL_CHARS] for ln in doc.lines]
-        probs = model.score(texts, [ln.blank_before for ln in doc.lines]).tolist()
+        page, doc.dom = doc.dom, None  # the DOM facts are not needed past this point
+        if page is not None and len(page) == len(doc.lines):
+            model = self.html_model
+            probs = model.score_page(page).tolist()
+            texts = [ln.text for ln in doc.lines]
+            abstain = False  # the page's structure speaks for lines in any script
+            which = "HTML line model"
+        else:
+            model = self.model
+            texts = [ln.text[:MAX_MODEL_CHARS] for ln in doc.lines]
+            probs = model.score(texts, [ln.blank_before for ln in doc.lines]).tolist()
+            abstain = True
+            which = "line model"
+        threshold = self.threshold_of(model)
         for ln, text, p in zip(doc.lines, texts, probs, strict=True):
             ln.model_score = round(p, 4)
-            if p < threshold and ln.reason is None and _mostly_latin(text):
+            if p < threshold and ln.reason is None and (not abstain or _mostly_latin(text)):
                 ln.remove("model", round(1.0 - p, 4),
-                          f"line model: P(content)={p:.2f} < {threshold:.2f}", by="model")
+                          f"{which}: P(content)={p:.2f} < {threshold:.2f}", by="model")
+
+
+def _load(cls, path: str | None):
+    try:
+        return cls.load(path)
+    except FileNotFoundError as e:
+        raise UserError(f"line model not found: {e.filename}; reinstall cleaner, "
+                        "or run with --no-model") from None

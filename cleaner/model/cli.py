@@ -1,8 +1,9 @@
 # ruff: noqa: B008  (typer declares CLI parameters as call defaults)
-"""Typer-ready command functions for the line model (registered by cleaner/cli.py).
+"""Typer-ready command functions for the line models (registered by cleaner/cli.py).
 
-clean train DATA_DIR --out MODEL
+clean train DATA_DIR --out MODEL [--html]
 clean eval DATA_DIR [--as-text|--as-html] [--split test|train|all] [--limit N] [--model PATH]
+           [--html-model PATH]
 """
 
 from __future__ import annotations
@@ -17,17 +18,23 @@ def train_command(
     data_dir: Path = typer.Argument(
         ..., help="Folder of <id>.html[.gz] + <id>.txt pairs (+ meta.jsonl)."
     ),
-    out: Path = typer.Option(
-        Path("line_model.npz"), "--out", "-o", help="Where to write the model (.npz)."
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Where to write the model (.npz). [default: line_model.npz, "
+        "or html_model.npz with --html]"
+    ),
+    html: bool = typer.Option(
+        False, "--html", help="Train the HTML line model (text and DOM features, on the lines "
+        "of each page's layout) instead of the text one."
     ),
     seed: int = typer.Option(
         0, "--seed", help="Random seed (training is deterministic for a seed)."
     ),
 ) -> None:
-    """Train the boilerplate line model (needs scikit-learn and justext)."""
-    from . import train
+    """Train a boilerplate line model (needs scikit-learn and justext)."""
+    from . import train, train_html
 
-    summary = train(data_dir, out, seed=seed, progress=True)
+    out = out or Path("html_model.npz" if html else "line_model.npz")
+    summary = (train_html if html else train)(data_dir, out, seed=seed, progress=True)
     typer.echo(json.dumps({k: v for k, v in summary.items() if k != "val"}, indent=1, default=str))
 
 
@@ -40,7 +47,10 @@ def eval_command(
     ),
     split: str = typer.Option("test", "--split", help="test (held-out hosts), train, or all."),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N pages."),
-    model: Path | None = typer.Option(None, "--model", help="Model file (default: shipped)."),
+    model: Path | None = typer.Option(
+        None, "--model", help="Text line model file (default: shipped)."),
+    html_model: Path | None = typer.Option(
+        None, "--html-model", help="HTML line model file (default: shipped)."),
     baselines: bool = typer.Option(
         True, "--baselines/--no-baselines", help="Also run no-clean / jusText / trafilatura."
     ),
@@ -51,9 +61,11 @@ def eval_command(
     """Score cleaning against gold text: shingle P/R/F1, bag-of-words F1, per page type, ms/page."""
     from . import format_report
     from .evaluation import evaluate
+    from .htmlmodel import HtmlLineModel
     from .linemodel import LineModel
 
     m = LineModel.load(model) if model else None
+    hm = HtmlLineModel.load(html_model) if html_model else None
     res = evaluate(
         data_dir,
         mode="html" if as_html else "text",
@@ -61,6 +73,7 @@ def eval_command(
         baselines=baselines,
         limit=limit,
         model=m,
+        html_model=hm,
     )
     typer.echo(format_report(res))
     if json_out:

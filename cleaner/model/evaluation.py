@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from .data import justext_lines, load_pages, render_inscriptis, text_to_lines, trafilatura_extract
+from .data import justext_lines, load_pages, render_inscriptis, trafilatura_extract
 from .metrics import aggregate, bow_f1, shingle_pr
 
 CREDIT = "Data: WCXB dev set (CC-BY-4.0)."
@@ -28,40 +28,14 @@ def _as_text(x) -> str:
     return t if isinstance(t, str) else str(x)
 
 
-def _product_clean_fn():
+def _product():
+    """The product's per-document stage with default settings (None if it cannot load)."""
     try:
-        from cleaner import clean_text  # type: ignore
+        from cleaner.pipeline import Pipeline
+
+        return Pipeline()
     except Exception:
         return None
-    return clean_text
-
-
-def html_clean(
-    model, html: str, *, page_text: str | None = None, recall_text: str | None = None
-) -> str:
-    """HTML mode: inscriptis render scored by the line model, combined with trafilatura.
-
-    A line of the whole-page render is kept when P(content) >= ``html_t1``, or when at least
-    ``html_frac`` of its tokens occur in trafilatura's favor_recall extraction and
-    P(content) >= ``html_t2`` (thresholds chosen on validation at training time).
-    """
-    from .training import html_keep, recall_overlap
-
-    if page_text is None:
-        page_text = render_inscriptis(html)
-    if recall_text is None:
-        recall_text = trafilatura_extract(html, favor_recall=True)
-    lines, bb = text_to_lines(page_text)
-    if not lines:
-        return recall_text
-    cfg = model.config
-    if "html_t1" not in cfg:
-        return model.clean_text(page_text)
-    p = model.score(lines, bb)
-    keep = html_keep(
-        p, recall_overlap(lines, recall_text), cfg["html_t1"], cfg["html_t2"], cfg["html_frac"]
-    )
-    return "\n".join(s for s, k in zip(lines, keep, strict=False) if k)
 
 
 def evaluate(
@@ -73,7 +47,12 @@ def evaluate(
     clean_fn=None,
     limit: int | None = None,
     model=None,
+    html_model=None,
 ) -> dict:
+    """Score every system on the pages of ``split``. Text mode: each page is rendered to
+    whole-page text by inscriptis and the systems see only that text (trafilatura, the
+    reference, gets the HTML). HTML mode: the systems get the HTML."""
+    from .htmlmodel import HtmlLineModel
     from .linemodel import LineModel
 
     if mode not in ("text", "html"):
@@ -82,20 +61,28 @@ def evaluate(
     if limit is not None:
         pages = pages[: int(limit)]
     model = model or LineModel.load()
+    if mode == "html":
+        html_model = html_model or HtmlLineModel.load()
     systems: dict = {}
+    product = None if clean_fn else _product()
+    if product is not None and product.model_filter is not None:  # the models scored here
+        product.model_filter.model = model
+        if html_model is not None:
+            product.model_filter.html_model = html_model
     if mode == "text":
-        product = clean_fn or _product_clean_fn()
-        if product is not None:
-            systems["cleaner (product)"] = lambda text, html: _as_text(product(text))
+        if clean_fn or product is not None:
+            clean_one = clean_fn or product.clean_text
+            systems["cleaner (product)"] = lambda text, html: _as_text(clean_one(text))
         systems["line model"] = lambda text, html: model.clean_text(text)
         if baselines:
             systems["no cleaning"] = lambda text, html: text
             systems["jusText on lines"] = lambda text, html: justext_lines(text)
             systems["trafilatura on HTML"] = lambda text, html: trafilatura_extract(html)
     else:
-        systems["line model + trafilatura recall"] = lambda text, html: html_clean(
-            model, html, page_text=text
-        )
+        if clean_fn or product is not None:
+            clean_page = clean_fn or product.clean_html
+            systems["cleaner (product)"] = lambda text, html: _as_text(clean_page(html))
+        systems["HTML line model"] = lambda text, html: _clean_page(html_model, html)
         if baselines:
             systems["trafilatura on HTML"] = lambda text, html: trafilatura_extract(html)
             systems["trafilatura favor_recall"] = lambda text, html: trafilatura_extract(
@@ -131,6 +118,9 @@ def evaluate(
         "credit": CREDIT,
         "systems": {},
     }
+    if html_model is not None:
+        res["html_model_version"] = html_model.version
+        res["html_threshold"] = html_model.threshold
     for name in systems:
         agg = aggregate(rows[name])
         agg["ms_per_page"] = 1000 * secs[name] / max(n, 1)
@@ -139,10 +129,19 @@ def evaluate(
     return res
 
 
+def _clean_page(html_model, html: str) -> str:
+    """The HTML line model alone on the page's lines (no rules)."""
+    from cleaner.extractors.dom import render_dom
+
+    page = render_dom(html)
+    return html_model.clean_page(page) if page is not None else ""
+
+
 def format_report(result: dict) -> str:
     systems = result.get("systems", {})
     out = [
-        f"mode={result.get('mode')} split={result.get('split')} pages={result.get('n')} model={result.get('model_version')} threshold={result.get('threshold')}",
+        f"mode={result.get('mode')} split={result.get('split')} pages={result.get('n')} model={result.get('model_version')} threshold={result.get('threshold')}"
+        + (f" html_model={result['html_model_version']} html_threshold={result['html_threshold']}" if "html_model_version" in result else ""),
         "",
         f"{'system':34s} {'P':>6s} {'R':>6s} {'F1':>6s} {'BoW-F1':>7s} {'ms/page':>8s}",
     ]

@@ -49,18 +49,8 @@ class LineModel:
 
     @classmethod
     def _load(cls, path: Path) -> LineModel:
-        raw = path.read_bytes()
-        version = hashlib.sha256(raw).hexdigest()[:12]
-        import io
-
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            arrs = {k: z[k] for k in z.files}
-        meta = json.loads(arrs["meta_json"].tobytes().decode("utf-8"))
-        tables = Tables(meta["keys"], arrs["lex_w"], float(arrs["lex_b"][0]), meta["stopwords"])
-        _char_table()  # build the code-point class table now, not on the first score
-        f1 = Forest.from_arrays(arrs, "f1_")
-        f2 = Forest.from_arrays(arrs, "f2_") if "f2_roots" in arrs else None
-        return cls(meta, tables, f1, f2, version)
+        arrs, meta, version = read_model_file(path)
+        return cls(meta, *model_parts(arrs, meta), version)
 
     @staticmethod
     def save(
@@ -70,8 +60,12 @@ class LineModel:
         lex_b: float,
         f1: Forest,
         f2: Forest | None,
+        extra: dict[str, np.ndarray] | None = None,
     ) -> str:
+        """Write the model file (deterministic bytes); `extra` arrays are stored as they are.
+        Returns the version (the file's hash prefix)."""
         arrs = {
+            **(extra or {}),
             "meta_json": np.frombuffer(
                 json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8
             ),
@@ -157,6 +151,27 @@ class LineModel:
             return ""
         keep = self.keep(lines, bb)
         return "\n".join(s for s, k in zip(lines, keep, strict=False) if k)
+
+
+def read_model_file(path: Path) -> tuple[dict[str, np.ndarray], dict, str]:
+    """The arrays of a model file (never unpickled), its meta JSON and its version."""
+    raw = path.read_bytes()
+    version = hashlib.sha256(raw).hexdigest()[:12]
+    import io
+
+    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+        arrs = {k: z[k] for k in z.files}
+    meta = json.loads(arrs["meta_json"].tobytes().decode("utf-8"))
+    return arrs, meta, version
+
+
+def model_parts(arrs: dict[str, np.ndarray], meta: dict) -> tuple[Tables, Forest, Forest | None]:
+    """The lexical tables and the stage-1 / stage-2 trees of a model file."""
+    tables = Tables(meta["keys"], arrs["lex_w"], float(arrs["lex_b"][0]), meta["stopwords"])
+    _char_table()  # build the code-point class table now, not on the first score
+    f1 = Forest.from_arrays(arrs, "f1_")
+    f2 = Forest.from_arrays(arrs, "f2_") if "f2_roots" in arrs else None
+    return tables, f1, f2
 
 
 def _compact(arrs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -18,6 +18,7 @@ Pipeline (``train``):
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass
@@ -236,17 +237,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         X2 = np.concatenate([stage2_features(p, x) for p, x in zip(p1s, X1s, strict=False)])
         f2 = fit_hgb(X2, yb, w, seed, HGB2)
         _log(progress, f"  stage-2 trees done ({time.time() - t0:.0f}s)")
-    # transition statistics from labels (for the HMM)
-    cc = cb_ = bb = bc = 0
-    for d in docs:
-        lab = d.y >= 0.5
-        a, b = lab[:-1], lab[1:]
-        cc += int((a & b).sum())
-        cb_ += int((a & ~b).sum())
-        bb += int((~a & ~b).sum())
-        bc += int((~a & b).sum())
-    prior = float(np.average(yb, weights=w))
-    trans = {"stay_c": cc / max(cc + cb_, 1), "stay_b": bb / max(bb + bc, 1), "prior": prior}
+    trans = label_transitions(docs, yb, w)
     return {
         "keys": keys,
         "lex_w": lex_w,
@@ -256,6 +247,21 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         "trans": trans,
         "stopwords": stop,
     }
+
+
+def label_transitions(docs, yb: np.ndarray, w: np.ndarray) -> dict:
+    """The HMM's starting point: P(content -> content) and P(boilerplate -> boilerplate)
+    between consecutive lines of the labelled documents, and the weighted content prior."""
+    cc = cb_ = bb = bc = 0
+    for d in docs:
+        lab = d.y >= 0.5
+        a, b = lab[:-1], lab[1:]
+        cc += int((a & b).sum())
+        cb_ += int((a & ~b).sum())
+        bb += int((~a & ~b).sum())
+        bc += int((~a & b).sum())
+    prior = float(np.average(yb, weights=w))
+    return {"stay_c": cc / max(cc + cb_, 1), "stay_b": bb / max(bb + bc, 1), "prior": prior}
 
 
 def make_model(m: dict, config: dict):
@@ -272,15 +278,32 @@ def tune_on(model, pages, progress=True) -> dict:
     items = []
     for p in pages:
         lines, bb = text_to_lines(cached(p, "render_inscriptis", cache))
-        gold = p.read_gold()
         if lines:
             p1, X = model.stage1(lines, bb)
+            finish = functools.partial(_finish_text, model, p1, X)
         else:
-            p1, X = np.zeros(0), np.zeros((0, 1))
-        items.append((lines, gold, p1, X))
-    trans = model.meta["config"]["trans"]
+            finish = _no_lines
+        items.append((lines, p.read_gold(), finish))
+    return tune_sequence(items, model.f2 is not None, model.meta["config"]["trans"], progress)
+
+
+def _finish_text(model, p1, X, use_f2, hmm):
+    return model.finish(p1, X, use_f2=use_f2, hmm=hmm or {})
+
+
+def _no_lines(use_f2, hmm):
+    return np.zeros(0)
+
+
+THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.05))
+
+
+def tune_sequence(items, has_f2: bool, trans: dict, progress=True,
+                  thresholds: tuple[float, ...] = THRESHOLDS) -> dict:
+    """The stage-2 use, HMM parameters and threshold that maximise shingle F1 on ``items``:
+    (lines, gold text, finish) per page, ``finish(use_f2, hmm)`` giving the lines' scores."""
     variants = []
-    for use_f2 in [False, True] if model.f2 is not None else [False]:
+    for use_f2 in [False, True] if has_f2 else [False]:
         variants.append((use_f2, None))
         for power in (0.5, 1.0):
             for scale in (0.0, 0.5, 0.8):
@@ -290,17 +313,13 @@ def tune_on(model, pages, progress=True) -> dict:
                 variants.append(
                     (use_f2, {"prior": trans["prior"], "stay_c": sc, "stay_b": sb, "power": power})
                 )
-    thresholds = [round(x, 2) for x in np.arange(0.2, 0.81, 0.05)]
     best = None
     results = []
     for use_f2, hmm in variants:
-        probs = [
-            model.finish(p1, X, use_f2=use_f2, hmm=hmm or {}) if len(lines) else np.zeros(0)
-            for lines, _, p1, X in items
-        ]
+        probs = [finish(use_f2, hmm) for _, _, finish in items]
         for thr in thresholds:
             rows = []
-            for (lines, gold, _, _), pr in zip(items, probs, strict=False):
+            for (lines, gold, _), pr in zip(items, probs, strict=False):
                 out = "\n".join(s for s, q in zip(lines, pr, strict=False) if q >= thr)
                 p_, r_ = shingle_pr(gold, out)
                 rows.append((p_, r_, 0.0))
