@@ -1,7 +1,12 @@
 # ruff: noqa: E501
-"""Benchmark of the shipped line model: load time, file size, ms per 10 KB document (one core).
+"""Benchmark of the shipped line models: load time, file size, ms per 10 KB document (one core).
 
     python bench/bench_model.py [--data DIR] [--docs N] [--model PATH]
+    python bench/bench_model.py --html [--data DIR] [--docs N] [--model PATH]
+
+With --html: the HTML line model on the WCXB pages themselves; timing covers laying the page
+out (`render_dom`, lxml's parse included) and `HtmlLineModel.score_page`, beside
+`trafilatura.extract` on the same pages; ms per 10 KB are per 10 KB of the laid-out text.
 
 Documents: whole-page texts rendered by inscriptis from the WCXB dev pages (CC-BY-4.0) when the
 folder is found (CLEANER_WCXB_DIR or <repo>/../shared/data/wcxb-dev), otherwise synthetic pages.
@@ -69,7 +74,10 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--model", default=None)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--html", action="store_true", help="the HTML line model")
     args = ap.parse_args()
+    if args.html:
+        return bench_html(args)
 
     from cleaner.model.linemodel import DEFAULT_MODEL
 
@@ -123,6 +131,58 @@ def main() -> None:
     )
     ok = size <= 20e6 and cold < 1.0 and ms_per_10kb <= 2.0
     print(f"targets (<=20 MB, load <1 s, <=2 ms/10KB): {'met' if ok else 'NOT met'}")
+
+
+def bench_html(args) -> None:
+    import trafilatura
+
+    from cleaner.extractors.dom import render_dom
+    from cleaner.model import HtmlLineModel
+    from cleaner.model.data import default_data_dir, load_pages
+    from cleaner.model.htmlmodel import DEFAULT_HTML_MODEL
+
+    path = Path(args.model) if args.model else DEFAULT_HTML_MODEL
+    code = (
+        f"import time; t=time.perf_counter(); import sys; sys.path.insert(0, {str(REPO)!r}); "
+        f"from cleaner.model import HtmlLineModel; m=HtmlLineModel.load({str(path)!r}); "
+        "print(time.perf_counter()-t)"
+    )
+    cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.strip())
+    model = HtmlLineModel._load(path)
+    data = Path(args.data) if args.data else default_data_dir()
+    if not (data and data.is_dir()):
+        sys.exit("--html needs the WCXB dev pages (CLEANER_WCXB_DIR)")
+    htmls = [p.read_html() for p in load_pages(data, "all")[: args.docs]]
+    for h in htmls[:5]:
+        model.score_page(render_dom(h))  # warm-up
+    text_bytes = sum(len(render_dom(h).text.encode("utf-8")) for h in htmls)
+    best = {"layout": float("inf"), "layout + model": float("inf"), "trafilatura": float("inf")}
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        pages = [render_dom(h) for h in htmls]
+        best["layout"] = min(best["layout"], time.perf_counter() - t)
+        t = time.perf_counter()
+        for h in htmls:
+            _ = model.score_page(render_dom(h)) >= model.threshold
+        best["layout + model"] = min(best["layout + model"], time.perf_counter() - t)
+        t = time.perf_counter()
+        for h in htmls:
+            trafilatura.extract(h, include_comments=False, include_tables=True)
+        best["trafilatura"] = min(best["trafilatura"], time.perf_counter() - t)
+    del pages
+    n = len(htmls)
+    model_only = best["layout + model"] - best["layout"]
+    print(f"model file          : {path} ({path.stat().st_size / 1e6:.2f} MB, "
+          f"version {model.version})")
+    print(f"load (fresh process, incl. imports): {cold * 1000:.0f} ms")
+    print(f"pages               : {n} WCXB dev pages (CC-BY-4.0), "
+          f"{text_bytes / 1e6:.2f} MB of laid-out text")
+    for k, v in best.items():
+        print(f"{k:20s}: {1000 * v / n:.2f} ms/page (best of {args.repeat}, one core)")
+    print(f"model alone         : {1000 * model_only / n:.2f} ms/page, "
+          f"{1000 * model_only / (text_bytes / 10240):.2f} ms per 10 KB of text")
+    print(f"layout + model / trafilatura: {best['layout + model'] / best['trafilatura']:.2f}")
 
 
 if __name__ == "__main__":

@@ -251,3 +251,27 @@ def test_evaluate_html_mode_on_folder(trained, trained_html, corpus):
     assert systems["HTML line model"]["F1"] > 0.97
     assert systems["cleaner (product)"]["F1"] > 0.97
     assert "html_model=" in format_report(res)
+
+
+def test_short_windows_are_deterministic_bounded_and_of_each_kind():
+    """The short documents cut from a training page: the same for the same seed, inside the
+    page, shorter than it; the first kind holds a content line, the third keeps the page's
+    own first and last lines around a run of content."""
+    from cleaner.model.training import CHROME_MAX_LINES, WINDOW_MAX_LINES, short_windows
+
+    y = np.array([0.0] * 12 + [1.0] * 20 + [0.0] * 15)
+    for seed in ("a", "b", "c", "page-7|inscriptis"):
+        wins = short_windows(y, 3, seed)
+        assert wins == short_windows(y, 3, seed)
+        assert len(wins) == 3
+        for spans in wins:
+            assert all(0 <= a < b <= len(y) for a, b in spans)
+            assert sum(b - a for a, b in spans) < len(y)
+        (a, b), = wins[0]
+        assert b - a <= WINDOW_MAX_LINES and y[a:b].max() == 1.0
+        (h0, h1), (c0, c1), (t0, t1) = wins[2]
+        assert h0 == 0 and h1 <= CHROME_MAX_LINES and t1 == len(y)
+        assert len(y) - t0 <= CHROME_MAX_LINES and 1 <= c1 - c0 <= 4 and h1 <= c0 < c1 <= t0
+    # a page with no content line gets no content-centred window; a one-line page none
+    assert all(len(s) == 1 for s in short_windows(np.zeros(30), 2, "x"))
+    assert short_windows(np.ones(1), 3, "x") == []

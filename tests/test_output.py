@@ -157,3 +157,27 @@ def test_language_filter(tmp_path: Path) -> None:
     assert rows["es.txt"]["status"] == "kept" and rows["es.txt"]["language"] == "es"
     assert rows["en.txt"]["reject_reason"] == "language" and rows["en.txt"]["language"] == "en"
     assert 0.5 < rows["en.txt"]["language_prob"] <= 1.0
+
+
+def test_an_html_page_with_the_model_shows_every_line_it_removed(tmp_path: Path) -> None:
+    """The default HTML path: the page is laid out as lines, the HTML line model (and the
+    rules) remove the boilerplate ones, and each removed line is in the row with its
+    reason, score and span in the laid-out text."""
+    from cleaner.extractors.dom import render_dom
+
+    src = tmp_path / "page"
+    src.mkdir()
+    (src / "b.html").write_text(HTML, encoding="utf-8")
+    res = cleaner.clean(src, out=tmp_path / "out", min_words=20)
+    (row,) = read_rows(res.path)
+    assert row["status"] == "kept" and row["notes"] == []
+    assert ARTICLE in row["text"] and "northern lakes" in row["text"]
+    assert "Home" not in row["text"] and "©" not in row["text"]
+    removed = {r["text"]: r for r in row["removed"]}
+    assert removed["Home News"]["by"] in ("model", "rule")
+    assert removed["© 2025 Example News. All rights reserved."]["reason"] == "copyright"
+    laid_out = render_dom(HTML).text
+    for r in row["removed"]:
+        assert laid_out[r["start"]:r["end"]] == r["text"]
+        assert r["model_score"] is not None and 0 <= r["model_score"] <= 1
+    assert row["n_lines_in"] == len(render_dom(HTML))

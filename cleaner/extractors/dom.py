@@ -120,6 +120,11 @@ class DomPage:
         """Lines start..stop-1 as a page of their own."""
         return DomPage(*(getattr(self, f.name)[start:stop] for f in fields(self)))
 
+    def take(self, spans: list[tuple[int, int]]) -> DomPage:
+        """The lines of each (start, stop) span, in order, as a page of their own."""
+        return DomPage(*([x for a, b in spans for x in getattr(self, f.name)[a:b]]
+                         for f in fields(self)))
+
     @property
     def text(self) -> str:
         """The lines joined; a blank line where `blank_before` is set (what
