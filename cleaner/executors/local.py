@@ -6,6 +6,9 @@ Results come back in input order whatever the number of workers, so the output o
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing as mp
 import os
@@ -20,6 +23,16 @@ _TASK: Callable[[Any], Any] | None = None
 def _call(item: Any) -> Any:
     assert _TASK is not None
     return _TASK(item)
+
+
+def release_free_memory() -> None:
+    """Hand the allocator's free pages back to the OS (glibc's `malloc_trim`); a no-op
+    where there is no glibc."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
+        ctypes.CDLL(name).malloc_trim(0)
 
 
 def default_workers() -> int:
@@ -55,9 +68,13 @@ class LocalExecutor:
         if self._pool is None:
             global _TASK
             _TASK = self.fn  # inherited by the forked workers: models and rules load once
-            # Frozen objects are never scanned by a worker's garbage collector, so the
-            # parent's heap (models, the source list) stays shared instead of being copied
-            # page by page into every worker as the collector touches it.
+            # What the first pass left behind is collected and handed back to the OS before
+            # the fork, so neither the parent nor the workers carry it. Frozen objects are
+            # never scanned by a worker's garbage collector, so the parent's heap (models,
+            # the source list) stays shared instead of being copied page by page into every
+            # worker as the collector touches it.
+            gc.collect()
+            release_free_memory()
             gc.freeze()
             try:
                 self._pool = mp.get_context("fork").Pool(self.workers)
