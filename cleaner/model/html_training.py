@@ -19,17 +19,14 @@ structure added:
 from __future__ import annotations
 
 import functools
-import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from cleaner.extractors.dom import DomPage, render_dom
 
 from .align import align_lines
-from .data import load_pages
 from .dom_features import LINK_FRAC_COL, dom_features, key_context, line_keys
 from .features import SHAPE_NAMES, Prepared, Tables, context_features, shape_features
 from .htmlmodel import HtmlLineModel, stage2_input
@@ -40,13 +37,16 @@ from .training import (
     _log,
     _split_rows,
     build_vocab,
+    fit_and_val_pages,
     fit_hgb,
     fit_lex,
     label_transitions,
     lex_matrix,
     short_windows,
     stoplists,
+    train_summary,
     tune_sequence,
+    with_val_docs,
 )
 
 FOLDS = 4
@@ -238,20 +238,15 @@ def train_html(data_dir, out, *, seed: int = 0, progress: bool = True,
     with threadpool_limits(1):
         stop = stoplists()
         stop_tables = Tables([], np.zeros(0), 0.0, stop)
-        fit_pages = load_pages(data_dir, "fit")
-        val_pages = load_pages(data_dir, "val")
-        if not val_pages:  # folder without enough hosts for a validation split
-            val_pages = fit_pages[: max(1, len(fit_pages) // 5)]
-        _log(progress, f"train (html): {len(fit_pages)} fit pages, {len(val_pages)} val pages")
+        fit_pages, val_pages = fit_and_val_pages(data_dir, progress, "train (html)")
         fit_docs = build_html_docs(fit_pages, stop_tables, progress)
         m = fit_html(fit_docs, stop, seed=seed, progress=progress)
         model = make_html_model(m, {"trans": m["trans"]})
         tuned = tune_html_model(model, val_pages, progress)
         if refit:
-            val_docs = build_html_docs(val_pages, stop_tables, progress)
-            for d in val_docs:
-                d.page += len(fit_pages)
-            m = fit_html(fit_docs + val_docs, stop, seed=seed, progress=progress)
+            docs = with_val_docs(fit_docs, build_html_docs(val_pages, stop_tables, progress),
+                                 len(fit_pages))
+            m = fit_html(docs, stop, seed=seed, progress=progress)
         config = {
             "kind": "html",
             "threshold": tuned["threshold"],
@@ -267,19 +262,5 @@ def train_html(data_dir, out, *, seed: int = 0, progress: bool = True,
                  "key_b": np.array([m["key_b"]], dtype=np.float64)}
         version = HtmlLineModel.save(out, meta, m["lex_w"], m["lex_b"], m["f1"],
                                      m["f2"] if tuned["use_f2"] else None, extra)
-    summary = {
-        "out": str(out),
-        "kind": "html",
-        "version": version,
-        "seconds": round(time.time() - t0, 1),
-        "n_keys": len(m["keys"]),
-        "n_dom_keys": len(m["dom_keys"]),
-        "threshold": config["threshold"],
-        "hmm": config["hmm"],
-        "use_f2": config["use_f2"],
-        "val_f1": round(tuned["val_f1"], 4),
-        "val": tuned["val"],
-        "size_bytes": Path(out).stat().st_size,
-    }
-    _log(progress, json.dumps(summary, indent=1, default=str))
-    return summary
+    return train_summary(out, version, t0, config, tuned, n_keys=len(m["keys"]),
+                         n_dom_keys=len(m["dom_keys"]))

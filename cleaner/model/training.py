@@ -19,7 +19,6 @@ Pipeline (``train``):
 from __future__ import annotations
 
 import functools
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -427,11 +426,7 @@ def train(
     with threadpool_limits(1):
         stop = stoplists()
         stop_tables = Tables([], np.zeros(0), 0.0, stop)
-        fit_pages = load_pages(data_dir, "fit")
-        val_pages = load_pages(data_dir, "val")
-        if not val_pages:  # folder without enough hosts for a validation split
-            val_pages = fit_pages[: max(1, len(fit_pages) // 5)]
-        _log(progress, f"train: {len(fit_pages)} fit pages, {len(val_pages)} val pages")
+        fit_pages, val_pages = fit_and_val_pages(data_dir, progress, "train")
         fit_docs = build_docs(fit_pages, kinds, stop_tables, progress)
         m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2)
         model = make_model(m, {"trans": m["trans"]})
@@ -441,10 +436,9 @@ def train(
             model.f2 = None
         model.threshold = tuned["threshold"]
         if refit:
-            val_docs = build_docs(val_pages, kinds, stop_tables, progress)
-            for d in val_docs:
-                d.page += len(fit_pages)
-            m = fit_pipeline(fit_docs + val_docs, stop, seed=seed, progress=progress, stage2=stage2)
+            docs = with_val_docs(fit_docs, build_docs(val_pages, kinds, stop_tables, progress),
+                                 len(fit_pages))
+            m = fit_pipeline(docs, stop, seed=seed, progress=progress, stage2=stage2)
         config = {
             "threshold": tuned["threshold"],
             "hmm": tuned["hmm"],
@@ -460,11 +454,33 @@ def train(
 
         meta = {"keys": m["keys"], "stopwords": m["stopwords"], "config": config}
         version = LineModel.save(out, meta, m["lex_w"], m["lex_b"], m["f1"], m["f2"])
-    summary = {
+    return train_summary(out, version, t0, config, tuned, n_keys=len(m["keys"]))
+
+
+def fit_and_val_pages(data_dir, progress, what: str) -> tuple[list, list]:
+    """The fit and validation pages of ``data_dir``; a folder with too few hosts for a
+    validation split validates on the first fifth of its fit pages."""
+    fit_pages = load_pages(data_dir, "fit")
+    val_pages = load_pages(data_dir, "val") or fit_pages[: max(1, len(fit_pages) // 5)]
+    _log(progress, f"{what}: {len(fit_pages)} fit pages, {len(val_pages)} val pages")
+    return fit_pages, val_pages
+
+
+def with_val_docs(fit_docs: list, val_docs: list, n_fit_pages: int) -> list:
+    """The fit documents and the validation ones, numbered after them, for the final refit."""
+    for d in val_docs:
+        d.page += n_fit_pages
+    return fit_docs + val_docs
+
+
+def train_summary(out, version: str, t0: float, config: dict, tuned: dict, **extra) -> dict:
+    """What a training run reports (`clean train` prints it)."""
+    return {
         "out": str(out),
+        **({"kind": config["kind"]} if "kind" in config else {}),
         "version": version,
         "seconds": round(time.time() - t0, 1),
-        "n_keys": len(m["keys"]),
+        **extra,
         "threshold": config["threshold"],
         "hmm": config["hmm"],
         "use_f2": config["use_f2"],
@@ -472,5 +488,3 @@ def train(
         "val": tuned["val"],
         "size_bytes": Path(out).stat().st_size,
     }
-    _log(progress, json.dumps(summary, indent=1, default=str))
-    return summary
