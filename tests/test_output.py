@@ -181,3 +181,21 @@ def test_an_html_page_with_the_model_shows_every_line_it_removed(tmp_path: Path)
         assert laid_out[r["start"]:r["end"]] == r["text"]
         assert r["model_score"] is not None and 0 <= r["model_score"] <= 1
     assert row["n_lines_in"] == len(render_dom(HTML))
+
+
+def test_model_versions_are_read_without_loading_the_models(tmp_path: Path) -> None:
+    """The manifest names both models' versions; a text-only run does not load the HTML
+    model to say so, and a missing model file is a one-line error, not a traceback."""
+    from cleaner.errors import UserError
+    from cleaner.filters.model import ModelFilter
+    from cleaner.model import HtmlLineModel, LineModel
+
+    f = ModelFilter()
+    expected = f"text {LineModel.load().version}, html {HtmlLineModel.load().version}"
+    assert f.version == expected
+    assert f._model is None and f._html_model is None
+    with pytest.raises(UserError, match="line model not found"):
+        _ = ModelFilter(html_model_path=str(tmp_path / "missing.npz")).version
+    res = cleaner.clean(SEEDS, out=tmp_path / "out")
+    manifest = json.loads((res.path / "manifest.json").read_text())
+    assert expected in json.dumps(manifest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from cleaner.document import Document
 from cleaner.errors import UserError
@@ -74,8 +75,15 @@ class ModelFilter:
 
     @property
     def version(self) -> str:
-        """Both models' versions (hash prefixes of their files), as the manifest shows them."""
-        return f"text {self.model.version}, html {self.html_model.version}"
+        """Both models' versions (hash prefixes of their files), as the manifest shows them.
+        A model not loaded yet is not loaded for this: its file is hashed (a text-only run
+        does not carry the HTML model, about 36 MB)."""
+        from cleaner.model.htmlmodel import DEFAULT_HTML_MODEL
+        from cleaner.model.linemodel import DEFAULT_MODEL
+
+        text = _version(self._model, self.model_path, DEFAULT_MODEL)
+        html = _version(self._html_model, self.html_model_path, DEFAULT_HTML_MODEL)
+        return f"text {text}, html {html}"
 
     def apply(self, doc: Document) -> None:
         # Main text that trafilatura or jusText already chose is left to the rules: the text
@@ -104,9 +112,25 @@ class ModelFilter:
                           f"{which}: P(content)={p:.2f} < {threshold:.2f}", by="model")
 
 
+def _not_found(filename: str | None) -> UserError:
+    return UserError(f"line model not found: {filename}; reinstall cleaner, or run with "
+                     "--no-model")
+
+
+def _version(model, path: str | None, default: Path) -> str:
+    """The version of ``model``, or of the model file it would be loaded from."""
+    if model is not None:
+        return model.version
+    from cleaner.model.linemodel import file_version
+
+    try:
+        return file_version(Path(path or default).read_bytes())
+    except FileNotFoundError as e:
+        raise _not_found(e.filename) from None
+
+
 def _load(cls, path: str | None):
     try:
         return cls.load(path)
     except FileNotFoundError as e:
-        raise UserError(f"line model not found: {e.filename}; reinstall cleaner, "
-                        "or run with --no-model") from None
+        raise _not_found(e.filename) from None

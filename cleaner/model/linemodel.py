@@ -153,10 +153,15 @@ class LineModel:
         return "\n".join(s for s, k in zip(lines, keep, strict=False) if k)
 
 
+def file_version(raw: bytes) -> str:
+    """A model's version: the first 12 hex digits of its file's SHA-256."""
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
 def read_model_file(path: Path) -> tuple[dict[str, np.ndarray], dict, str]:
     """The arrays of a model file (never unpickled), its meta JSON and its version."""
     raw = path.read_bytes()
-    version = hashlib.sha256(raw).hexdigest()[:12]
+    version = file_version(raw)
     import io
 
     with np.load(io.BytesIO(raw), allow_pickle=False) as z:
