@@ -25,8 +25,9 @@ Examples:
   clean crawl/ --to hf --lang en,es  a folder for datasets.load_from_disk
   clean a.jsonl.gz b/ --to jsonl --name mix --out /data/clean
   clean explain seeds/002_4159d1db6277fff6.txt   why each line was kept or removed
-  clean train ../shared/data/wcxb-dev --out model.npz
-  clean eval ../shared/data/wcxb-dev --as-text
+  clean train ../shared/data/wcxb-dev --out model.npz      the text line model
+  clean train ../shared/data/wcxb-dev --html --out h.npz   the HTML line model
+  clean eval ../shared/data/wcxb-dev --as-text --split test   (or --as-html)
 
 \b
 Inputs: .txt/.md (text), .html/.htm (HTML), .jsonl (a "text" or "html" field;
