@@ -118,7 +118,7 @@ class DomPage:
 
     def slice(self, start: int, stop: int) -> DomPage:
         """Lines start..stop-1 as a page of their own."""
-        return DomPage(*(getattr(self, f.name)[start:stop] for f in fields(self)))
+        return self.take([(start, stop)])
 
     def take(self, spans: list[tuple[int, int]]) -> DomPage:
         """The lines of each (start, stop) span, in order, as a page of their own."""

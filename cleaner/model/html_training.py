@@ -44,6 +44,7 @@ from .training import (
     lex_matrix,
     short_windows,
     stoplists,
+    take_labels,
     train_summary,
     tune_sequence,
     with_val_docs,
@@ -89,8 +90,8 @@ def build_html_docs(pages, stop_tables: Tables, progress=False, windows: int = W
         y = np.asarray(align_lines(dom.texts, page.read_gold()), dtype=np.float64)
         docs.append(html_doc(pi, page.host, dom, y, stop_tables))
         for spans in short_windows(y, windows, f"{page.id}|{page.host}"):
-            docs.append(html_doc(pi, page.host, dom.take(spans), y[np.r_[tuple(
-                slice(a, b) for a, b in spans)]], stop_tables, WINDOW_WEIGHT))
+            docs.append(html_doc(pi, page.host, dom.take(spans), take_labels(y, spans),
+                                 stop_tables, WINDOW_WEIGHT))
         if progress and pi % 200 == 0:
             _log(progress, f"  pages {pi}/{len(pages)} {time.time() - t0:.0f}s")
     return docs

@@ -127,6 +127,11 @@ def take_spans(seq, spans: list[tuple[int, int]]) -> list:
     return [x for a, b in spans for x in seq[a:b]]
 
 
+def take_labels(y: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """The labels of the lines in each span, in order (a window's labels)."""
+    return np.concatenate([y[a:b] for a, b in spans])
+
+
 @dataclass
 class Doc:
     page: int
@@ -177,7 +182,7 @@ def build_docs(
             for spans in short_windows(y, windows, f"{page.id}|{kind}"):
                 docs.append(_doc(pi, page.host, kind, take_spans(lines, spans),
                                  [False, *take_spans(blank, spans)[1:]],
-                                 y[np.r_[tuple(slice(a, b) for a, b in spans)]], stop_tables,
+                                 take_labels(y, spans), stop_tables,
                                  WINDOW_WEIGHT))
         if progress and pi % 200 == 0:
             _log(progress, f"  docs {pi}/{len(pages)} {time.time() - t0:.0f}s")
