@@ -177,9 +177,34 @@ def key_lines(texts: list[str]) -> list[str]:
 def _keys(texts: list[str]) -> list[str]:
     if not texts:
         return []
-    joined = _nfkc("\n".join(texts)).casefold()
+    return _keys_of_normal(_nfkc("\n".join(texts)).casefold())
+
+
+def _keys_of_normal(joined: str) -> list[str]:
+    """The line keys of lines already normalised (NFKC, case-folded) and joined by "\n":
+    every character that is not a letter or digit a space, each line's words joined by
+    single spaces."""
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     keep = _alnum(cp)
     keep |= cp == 10
     spaced = np.where(keep, cp, np.uint32(32)).astype("<u4").tobytes()
     return [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]
+
+
+def fold_key_lines(texts: list[str]) -> tuple[list[str], list[str]]:
+    """`fold_lines(texts)` and `key_lines(texts)` from one normalisation of the document: a
+    line's key is the letters and digits of its folded form (folding unifies only dashes,
+    quotes and spaces, none of them letters or digits), in pieces of about `_CHUNK_CHARS`."""
+    folded: list[str] = []
+    keys: list[str] = []
+    i = 0
+    while i < len(texts):
+        j, size = i, 0
+        while j < len(texts) and (j == i or size + len(texts[j]) <= _CHUNK_CHARS):
+            size += len(texts[j]) + 1
+            j += 1
+        joined = _translate(_nfkc("\n".join(texts[i:j]))).casefold()
+        folded += [" ".join(x.split()) for x in joined.split("\n")]
+        keys += _keys_of_normal(joined)
+        i = j
+    return folded, keys

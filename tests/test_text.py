@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from cleaner.text import (
     _WORD,
     _translate,
+    fold_key_lines,
     fold_lines,
     key_lines,
     line_texts,
@@ -66,3 +67,20 @@ def test_fold_is_the_regex_fold(lines: list[str]) -> None:
 @given(_TEXT)
 def test_line_texts_are_split_lines(text: str) -> None:
     assert line_texts(text) == [ln.text for ln in split_lines(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, max_size=8))
+def test_fold_and_key_in_one_pass(lines: list[str]) -> None:
+    """The rules' one normalisation pass gives what the two separate passes give."""
+    assert fold_key_lines(lines) == (fold_lines(lines), key_lines(lines))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50])
+def test_fold_and_key_in_pieces(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.text
+
+    lines = ["Ünïcode_words ①² and 中文 text", "x" * 120, "a—b  “c”", "", "日本語 kana カタ"] * 3
+    expected = fold_lines(lines), key_lines(lines)
+    monkeypatch.setattr(cleaner.text, "_CHUNK_CHARS", chunk)
+    assert fold_key_lines(lines) == expected

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from cleaner.document import Document, Line
-from cleaner.text import fold_lines, key_lines, word_count
+from cleaner.text import fold_key_lines, word_count
 
 
 # --- thresholds -------------------------------------------------------------------------
@@ -210,24 +210,27 @@ def _looked_at(line: Line, t: Thresholds) -> bool:
 
 
 def _views(lines: list[Line], t: Thresholds) -> list[_View]:
-    """What the rules look at, for every line; folding is done for the whole document at
-    once, for the lines short enough for a line rule."""
-    views = []
-    short: list[int] = []
+    """What the rules look at, for every line. Folding and keying are done for the whole
+    document at once; each line looked at gets its paragraph key (`Line.key`) on the way."""
+    looked = [ln for ln in lines if _looked_at(ln, t)]
+    folded, keys = fold_key_lines([ln.text for ln in looked])
     longest, prose, max_chars = t.longest_rule_line, t.prose_words, t.max_rule_line_chars
-    for i, line in enumerate(lines):
-        if not _looked_at(line, t):
+    views = []
+    at = 0
+    for line in lines:
+        if at == len(looked) or looked[at] is not line:  # not looked at
             views.append(_View(line, "", max_chars, False, True))
             continue
+        line._key = keys[at]
         text = line.text
         words = line.words
         first = text.lstrip()[:1]  # a bullet starts with a mark or a digit
         bullet = (first in _BULLET_FIRST or first.isdigit()) and bool(_BULLET.match(text))
-        views.append(_View(line, "", words, bullet, words >= prose and not bullet))
-        if words <= longest:  # longer lines match no line rule: no key needed
-            short.append(i)
-    for i, key in zip(short, fold_lines([lines[i].text for i in short]), strict=True):
-        views[i].key = key.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS)
+        # longer lines match no line rule: their view's key stays empty
+        key = (folded[at].lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS) if words <= longest
+               else "")
+        views.append(_View(line, key, words, bullet, words >= prose and not bullet))
+        at += 1
     return views
 
 
@@ -260,9 +263,6 @@ class BoilerplateRules:
 
     def apply(self, doc: Document) -> None:
         views = _views(doc.lines, self.t)
-        keyed = [ln for ln in doc.lines if _looked_at(ln, self.t)]
-        for ln, k in zip(keyed, key_lines([ln.text for ln in keyed]), strict=True):
-            ln._key = k
         candidates = _candidates(views) if views else []
         for i in candidates:
             self._line_rules(views[i])

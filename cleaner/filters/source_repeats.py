@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import numpy as np
+
+from cleaner.accel import mix64, string_hashes
 from cleaner.dedup.hashcounts import BATCH, HashCounts
 from cleaner.document import Document
 from cleaner.text import key_lines
@@ -39,31 +42,26 @@ def source_key(doc: Document) -> str:
     return posixpath.dirname(doc.source_path) or "."
 
 
-def _hash(*parts: str) -> int:
-    data = "\0".join(parts).encode("utf-8", "surrogatepass")
+def _source_salt(source: str) -> int:
+    data = source.encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def _hasher(source: str) -> Callable[[str], int]:
-    """`lambda key: _hash(source, key)`, with the source's part hashed once."""
-    base = hashlib.blake2b((source + "\0").encode("utf-8", "surrogatepass"), digest_size=8)
-
-    def h(key: str) -> int:
-        m = base.copy()
-        m.update(key.encode("utf-8", "surrogatepass"))
-        return int.from_bytes(m.digest(), "little")
-
-    return h
+def key_hashes(source: str, keys: list[str]) -> np.ndarray:
+    """The 64-bit counting key of every (non-empty) line key of `source`: a span hash of
+    the key (`cleaner.accel`, one pass over the document) mixed with a hash of the source."""
+    return mix64(string_hashes(keys), _source_salt(source))
 
 
 def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
                 ) -> tuple[int, list[int]]:
     """A document's hash and the hashes of its distinct normalised short lines, in the
     form `SourceLineCounter.add_hashes` counts."""
-    short = [t for t in lines if len(t.split()) <= max_words]
-    keys = sorted({k for k in key_lines(short) if k})
-    h = _hasher(source)
-    return _hash(source, *keys), [h(k) for k in keys]
+    keys = [k for k in key_lines([t for t in lines if len(t.split()) <= max_words]) if k]
+    salt = _source_salt(source)
+    hashes = np.unique(mix64(string_hashes(keys), salt))  # distinct, sorted
+    doc = hashlib.blake2b(salt.to_bytes(8, "little") + hashes.tobytes(), digest_size=8)
+    return int.from_bytes(doc.digest(), "little"), hashes.tolist()
 
 
 class SourceLineCounter:
@@ -141,11 +139,12 @@ class SourceRepeatFilter:
         if not self.repeated:
             return
         source = source_key(doc)
-        h, repeated, max_words = _hasher(source), self.repeated, self.max_words
-        for ln in doc.lines:
-            if ln.removed or not 0 < ln.words <= max_words:
-                continue
-            n = repeated.get(h(ln.key))
+        repeated, max_words = self.repeated, self.max_words
+        lines = [ln for ln in doc.lines if not ln.removed and 0 < ln.words <= max_words
+                 and ln.key]
+        for ln, h in zip(lines, key_hashes(source, [ln.key for ln in lines]).tolist(),
+                         strict=True):
+            n = repeated.get(h)
             if n:
                 ln.remove("source_repeat", min(1.0, 0.5 + n / (4 * self.min_docs)),
                           f"in {n} documents of source '{source}' (threshold {self.min_docs})")

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cleaner.accel import HASH_LEN, line_counts, powers, span_hashes, string_hashes
 from cleaner.text import TABLE_SIZE, alnum_table
 
 MAX_CHARS = 2000
@@ -206,9 +207,14 @@ class _HashIndex:
         return cls(keys, values)
 
     def get(self, keys: np.ndarray) -> np.ndarray:
-        """The value of every key, 0 for a key not in the index."""
-        i = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[i] == keys, self.values[i], 0)
+        """The value of every key, 0 for a key not in the index. The keys are looked up
+        in sorted order (half the time: each search starts where the last one ended)."""
+        order = np.argsort(keys)
+        wanted = keys[order]
+        i = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        out = np.empty(len(keys), dtype=self.values.dtype)
+        out[order] = np.where(self.keys[i] == wanted, self.values[i], 0)
+        return out
 
 
 _CHAR_TAB: np.ndarray | None = None
@@ -303,7 +309,7 @@ class Prepared:
             edge = np.diff(lword.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
             self.tok_start = np.flatnonzero(edge == 1)
             self.tok_end = np.flatnonzero(edge == -1)
-            self.hashes = _span_hashes(lcp, self.tok_start, self.tok_end)
+            self.hashes = span_hashes(lcp, self.tok_start, self.tok_end)
             line_of = np.searchsorted(starts, self.tok_start, side="right") - 1
             counts = np.bincount(line_of, minlength=n).astype(np.int64)[:n]
         else:  # rare (case mapping changes lengths, code points beyond the table): per line
@@ -379,36 +385,8 @@ def _token_rows(prep: Prepared, tables: Tables) -> np.ndarray:
     )
 
 
-# Token hashes: sum of code point * M**(position in the token), mod 2**64 (NumPy's uint64
-# arithmetic wraps), mixed with the length. A document token is looked up by its hash among
-# the vocabulary's; the vocabulary's own hashes are checked distinct at load.
-_HASH_M = np.uint64(0x100000001B3)
-_HASH_LEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _pow(base: np.uint64, n: int) -> np.ndarray:
-    """base**k mod 2**64 for k < n."""
-    return np.concatenate([np.ones(1, dtype=np.uint64),
-                           np.cumprod(np.full(max(n - 1, 0), base, dtype=np.uint64))])
-
-
-def _span_hashes(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """The hash of every span cp[start:end] (uint64; spans in order, not overlapping)."""
-    if len(start) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    first = np.zeros(len(cp), dtype=np.intp)  # each character's span start
-    first[start] = start
-    np.maximum.accumulate(first, out=first)
-    edge = np.zeros(len(cp) + 1, dtype=np.int8)  # spans never touch: starts and ends differ
-    edge[start] = 1
-    edge[end] = -1
-    inside = np.cumsum(edge[:-1]) > 0
-    rel = np.where(inside, np.arange(len(cp)) - first, 0)
-    v = np.where(inside, cp.astype(np.uint64) * _pow(_HASH_M, int(rel.max()) + 1)[rel], 0)
-    h = np.add.reduceat(v, start)
-    return h ^ ((end - start).astype(np.uint64) * _HASH_LEN)
-
-
+# Token hashes are `cleaner.accel.span_hashes`: a document token is looked up by its hash
+# among the vocabulary's; the vocabulary's own hashes are checked distinct at load.
 _LINE_M = np.uint64(0xD6E8FEB86659FD93)  # odd
 
 
@@ -419,21 +397,15 @@ def _line_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray) ->
     if len(hashes) == 0:
         return out
     pos = np.arange(len(hashes)) - np.repeat(offsets, counts)
-    v = hashes * _pow(_LINE_M, int(counts.max()))[pos]
+    v = hashes * powers(_LINE_M, int(counts.max()))[pos]
     has = counts > 0
     out[has] = np.add.reduceat(v, offsets[has])
-    return out ^ (counts.astype(np.uint64) * _HASH_LEN)
+    return out ^ (counts.astype(np.uint64) * HASH_LEN)
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
-    """`_span_hashes` of whole tokens (the vocabulary side)."""
-    if not tokens:
-        return np.zeros(0, dtype=np.uint64)
-    joined = "\n".join(tokens)
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lens = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    start = np.concatenate([[0], np.cumsum(lens[:-1] + 1)]).astype(np.int64)
-    return _span_hashes(cp, start, start + lens)
+    """`span_hashes` of whole tokens (the vocabulary side)."""
+    return string_hashes(list(tokens))
 
 
 def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None) -> np.ndarray:
@@ -482,29 +454,8 @@ def shape_features(
     col = _COL
     cp, L, counts = prep.cp, prep.lens.astype(np.float64), prep.counts.astype(np.float64)
 
-    ascii_up = (cp >= 65) & (cp <= 90)
-    digit = (cp >= 48) & (cp <= 57)
-    nxt_space = np.zeros(len(cp), dtype=bool)
-    if len(cp) > 1:
-        nxt_space[:-1] = cp[1:] == 32
-    # all per-line character counts in one pass: rows of a (k, chars) matrix summed per line
-    M = np.stack(
-        [
-            prep.word,
-            prep.wstart & ascii_up,
-            digit,
-            cp == 44,
-            (cp == 46) & nxt_space,
-            (prep.cls & 4) > 0,
-            cp > 127,
-            ((cp == 46) | (cp == 63) | (cp == 33)) & nxt_space,
-        ]
-    ).astype(np.int32)
-    if len(cp):
-        sums = np.add.reduceat(M, np.minimum(prep.starts, len(cp) - 1), axis=1).astype(np.float64)
-        sums[:, prep.lens == 0] = 0.0
-    else:
-        sums = np.zeros((M.shape[0], n))
+    # all per-line character counts in one pass
+    sums = line_counts(cp, prep.cls, prep.word, prep.wstart, prep.starts, prep.lens)
     wordchars, upstarts, digits, commas, periods, seps, nonascii, sentp = sums
     Ls = np.maximum(L, 1.0)
     ct = np.maximum(counts, 1.0)

@@ -1,0 +1,272 @@
+"""Inner loops compiled by numba, with numpy twins that give the same results.
+
+Per-line work in numpy is a dozen passes over a document's code points, each allocating
+arrays the size of the document; compiled, it is one pass. Every kernel here has a numpy
+twin, which runs when numba is not installed and which the tests compare it with
+(tests/test_accel.py): the numbers are the same either way, only the time differs. Kernels
+are compiled on first use and cached beside this file (numba's `cache=True`), so a process
+pays the compilation once per installation, not per run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+try:  # CLEANER_NO_NUMBA=1 forces the numpy twins (the tests use it to compare)
+    if os.environ.get("CLEANER_NO_NUMBA"):
+        raise ImportError
+    import numba
+except ImportError:  # pragma: no cover - numba is a dependency; the twins stay exact
+    numba = None
+
+HAVE_NUMBA = numba is not None
+
+# Span hashes: sum of code point * M**(position in the span), mod 2**64 (uint64 arithmetic
+# wraps), mixed with the length. Used for tokens (the line model's vocabulary lookups) and
+# for line keys (the lines repeated across a source).
+HASH_M = np.uint64(0x100000001B3)
+HASH_LEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _jit(fn):
+    return numba.njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else None
+
+
+def powers(base: np.uint64, n: int) -> np.ndarray:
+    """base**k mod 2**64 for k < n."""
+    return np.concatenate([np.ones(1, dtype=np.uint64),
+                           np.cumprod(np.full(max(n - 1, 0), base, dtype=np.uint64))])
+
+
+# --- span hashes --------------------------------------------------------------------------
+def _span_hashes_np(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    first = np.zeros(len(cp), dtype=np.intp)  # each character's span start
+    first[start] = start
+    np.maximum.accumulate(first, out=first)
+    edge = np.zeros(len(cp) + 1, dtype=np.int8)  # spans never touch: starts and ends differ
+    edge[start] = 1
+    edge[end] = -1
+    inside = np.cumsum(edge[:-1]) > 0
+    rel = np.where(inside, np.arange(len(cp)) - first, 0)
+    v = np.where(inside, cp.astype(np.uint64) * powers(HASH_M, int(rel.max()) + 1)[rel], 0)
+    h = np.add.reduceat(v, start)
+    return h ^ ((end - start).astype(np.uint64) * HASH_LEN)
+
+
+@_jit
+def _span_hashes_nb(cp, start, end):  # pragma: no cover - compiled
+    out = np.empty(len(start), np.uint64)
+    m, hl = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
+    for k in range(len(start)):
+        h = np.uint64(0)
+        p = np.uint64(1)
+        for j in range(start[k], end[k]):
+            h += np.uint64(cp[j]) * p
+            p *= m
+        out[k] = h ^ (np.uint64(end[k] - start[k]) * hl)
+    return out
+
+
+def span_hashes(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The hash of every span cp[start:end] (uint64): spans in order, not overlapping, not
+    empty."""
+    if len(start) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    if HAVE_NUMBA:
+        return _span_hashes_nb(cp, np.asarray(start, dtype=np.int64),
+                               np.asarray(end, dtype=np.int64))
+    return _span_hashes_np(cp, start, end)
+
+
+def string_hashes(texts: list[str]) -> np.ndarray:
+    """`span_hashes` of whole strings (none may be empty or hold a newline)."""
+    if not texts:
+        return np.zeros(0, dtype=np.uint64)
+    joined = "\n".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    start = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=start[1:])
+    return span_hashes(cp, start, start + lens)
+
+
+def mix64(h: np.ndarray, salt: int) -> np.ndarray:
+    """splitmix64's finaliser of `h ^ salt`: well spread 64-bit keys from span hashes."""
+    with np.errstate(over="ignore"):
+        z = h ^ np.uint64(salt)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+# --- per-line character counts of the line model ------------------------------------------
+N_COUNTS = 8  # rows of `line_counts`, in this order:
+# word characters, words starting with an ASCII capital, digits, commas, ". " periods,
+# separators (class bit 4), non-ASCII characters, sentence ends (".", "?", "!" before a space)
+
+
+def _line_counts_np(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.ndarray,
+                    starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    n = len(starts)
+    if len(cp) == 0:
+        return np.zeros((N_COUNTS, n))
+    nxt_space = np.zeros(len(cp), dtype=bool)
+    nxt_space[:-1] = cp[1:] == 32
+    m = np.stack(
+        [
+            word,
+            wstart & (cp >= 65) & (cp <= 90),
+            (cp >= 48) & (cp <= 57),
+            cp == 44,
+            (cp == 46) & nxt_space,
+            (cls & 4) > 0,
+            cp > 127,
+            ((cp == 46) | (cp == 63) | (cp == 33)) & nxt_space,
+        ]
+    ).astype(np.int32)
+    sums = np.add.reduceat(m, np.minimum(starts, len(cp) - 1), axis=1).astype(np.float64)
+    sums[:, lens == 0] = 0.0
+    return sums
+
+
+@_jit
+def _line_counts_nb(cp, cls, starts, lens):  # pragma: no cover - compiled
+    n = len(starts)
+    out = np.zeros((8, n), np.float64)
+    total = len(cp)
+    for i in range(n):
+        wc = us = dg = cm = pe = se = na = sp = 0
+        prev_word = False
+        for j in range(starts[i], starts[i] + lens[i]):
+            c = cp[j]
+            k = cls[j]
+            w = (k & 1) != 0
+            if w:
+                wc += 1
+                if not prev_word and 65 <= c <= 90:
+                    us += 1
+            prev_word = w
+            if 48 <= c <= 57:
+                dg += 1
+            elif c == 44:
+                cm += 1
+            elif c > 127:
+                na += 1
+            if (k & 4) != 0:
+                se += 1
+            if (c == 46 or c == 63 or c == 33) and j + 1 < total and cp[j + 1] == 32:
+                sp += 1
+                if c == 46:
+                    pe += 1
+        out[0, i] = wc
+        out[1, i] = us
+        out[2, i] = dg
+        out[3, i] = cm
+        out[4, i] = pe
+        out[5, i] = se
+        out[6, i] = na
+        out[7, i] = sp
+    return out
+
+
+def line_counts(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.ndarray,
+                starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Per-line character counts (`N_COUNTS` rows, float64) of a document's lines, joined
+    by newlines into the code points `cp` (their classes `cls`, `word` / `wstart` the word
+    characters and the first character of each word run) at `starts`, `lens`."""
+    if HAVE_NUMBA:
+        return _line_counts_nb(cp, cls, starts, lens)
+    return _line_counts_np(cp, cls, word, wstart, starts, lens)
+
+
+# --- the sequence step's forward-backward ---------------------------------------------------
+def _forward_backward_py(ec: list, eb: list, prior: float, stay_c: float, stay_b: float
+                         ) -> list:
+    n = len(ec)
+    a_cc, a_cb = stay_c, 1.0 - stay_c
+    a_bb, a_bc = stay_b, 1.0 - stay_b
+    fc = [0.0] * n
+    fb = [0.0] * n
+    c = prior * ec[0]
+    b = (1 - prior) * eb[0]
+    z = c + b
+    fc[0] = c / z
+    fb[0] = b / z
+    for i in range(1, n):
+        pc = fc[i - 1]
+        pb = fb[i - 1]
+        c = (pc * a_cc + pb * a_bc) * ec[i]
+        b = (pc * a_cb + pb * a_bb) * eb[i]
+        z = c + b
+        fc[i] = c / z
+        fb[i] = b / z
+    post = [0.0] * n
+    bc = 1.0
+    bb = 1.0
+    post[n - 1] = fc[n - 1]
+    for i in range(n - 2, -1, -1):
+        # beta_i(s) = sum_t a(s,t) e_{i+1}(t) beta_{i+1}(t)
+        nc = ec[i + 1] * bc
+        nb = eb[i + 1] * bb
+        bc2 = a_cc * nc + a_cb * nb
+        bb2 = a_bc * nc + a_bb * nb
+        z = bc2 + bb2
+        bc = bc2 / z
+        bb = bb2 / z
+        pc = fc[i] * bc
+        pb = fb[i] * bb
+        post[i] = pc / (pc + pb)
+    return post
+
+
+@_jit
+def _forward_backward_nb(ec, eb, prior, stay_c, stay_b):  # pragma: no cover - compiled
+    # `_forward_backward_py` over arrays: the same operations in the same order
+    n = len(ec)
+    a_cc, a_cb = stay_c, 1.0 - stay_c
+    a_bb, a_bc = stay_b, 1.0 - stay_b
+    fc = np.empty(n)
+    fb = np.empty(n)
+    c = prior * ec[0]
+    b = (1 - prior) * eb[0]
+    z = c + b
+    fc[0] = c / z
+    fb[0] = b / z
+    for i in range(1, n):
+        pc = fc[i - 1]
+        pb = fb[i - 1]
+        c = (pc * a_cc + pb * a_bc) * ec[i]
+        b = (pc * a_cb + pb * a_bb) * eb[i]
+        z = c + b
+        fc[i] = c / z
+        fb[i] = b / z
+    post = np.empty(n)
+    bc = 1.0
+    bb = 1.0
+    post[n - 1] = fc[n - 1]
+    for i in range(n - 2, -1, -1):
+        nc = ec[i + 1] * bc
+        nb = eb[i + 1] * bb
+        bc2 = a_cc * nc + a_cb * nb
+        bb2 = a_bc * nc + a_bb * nb
+        z = bc2 + bb2
+        bc = bc2 / z
+        bb = bb2 / z
+        pc = fc[i] * bc
+        pb = fb[i] * bb
+        post[i] = pc / (pc + pb)
+    return post
+
+
+def forward_backward(ec: np.ndarray, eb: np.ndarray, prior: float, stay_c: float,
+                     stay_b: float) -> np.ndarray:
+    """Posterior P(content) of every line of a 2-state HMM, from normalised emission
+    likelihoods `ec` (content) and `eb` (boilerplate); see `cleaner.model.sequence`."""
+    if HAVE_NUMBA:
+        return _forward_backward_nb(np.ascontiguousarray(ec, dtype=np.float64),
+                                    np.ascontiguousarray(eb, dtype=np.float64),
+                                    float(prior), float(stay_c), float(stay_b))
+    return np.asarray(_forward_backward_py(ec.tolist(), eb.tolist(), prior, stay_c, stay_b),
+                      dtype=np.float64)

@@ -1,0 +1,56 @@
+"""The compiled kernels of cleaner.accel give exactly what their numpy twins give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cleaner import accel
+from cleaner.model.features import Prepared
+
+pytestmark = pytest.mark.skipif(not accel.HAVE_NUMBA, reason="numba is not installed")
+
+LINES = ["Hello World. This is a Test!", "", "x", "A | B » C / D", "Prix: 12,50 € . fin.",
+         "Ünïcode ÀÉ 中文 text? yes", "end.", "   ", "CAPS Words Here", "a.b.c. d! e? f"]
+
+
+def _prepared(seed: int) -> Prepared:
+    rng = np.random.default_rng(seed)
+    lines = [LINES[i] for i in rng.integers(0, len(LINES), size=int(rng.integers(1, 40)))]
+    return Prepared(lines, None)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_line_counts(seed: int) -> None:
+    p = _prepared(seed)
+    args = (p.cp, p.cls, p.word, p.wstart, p.starts, p.lens)
+    got = accel._line_counts_nb(p.cp, p.cls, p.starts, p.lens)
+    assert np.array_equal(got, accel._line_counts_np(*args))
+    assert got[2].sum() > 0 or "1" not in p.joined  # digits were counted
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_span_hashes(seed: int) -> None:
+    p = _prepared(seed)
+    lcp = np.frombuffer(p.low.encode("utf-32-le"), dtype=np.uint32)
+    got = accel._span_hashes_nb(lcp, p.tok_start, p.tok_end)
+    assert np.array_equal(got, accel._span_hashes_np(lcp, p.tok_start, p.tok_end))
+    words = [p.low[a:b] for a, b in zip(p.tok_start, p.tok_end, strict=True)]
+    assert np.array_equal(accel.string_hashes(words), got)  # a token hashes alike anywhere
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_forward_backward(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    ec = rng.random(int(rng.integers(1, 300)))
+    eb = 1 - ec
+    got = accel._forward_backward_nb(ec, eb, 0.4, 0.9, 0.8)
+    want = np.asarray(accel._forward_backward_py(ec.tolist(), eb.tolist(), 0.4, 0.9, 0.8))
+    assert np.array_equal(got, want)
+    assert ((got >= 0) & (got <= 1)).all()
+
+
+def test_mix64_spreads_and_is_salted() -> None:
+    h = accel.string_hashes(["a", "b", "c"])
+    assert len(set(accel.mix64(h, 1).tolist())) == 3
+    assert not (accel.mix64(h, 1) == accel.mix64(h, 2)).any()
