@@ -187,10 +187,6 @@ def _ort_session(f: Forest):
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.log_severity_level = 3
-    # Memory patterns are planned and cached per input shape; every document has its own
-    # line count, so planning cost more than the trees (1.74 against 0.53 ms a document,
-    # 500 rendered WCXB pages, 2026-12-02).
-    so.enable_mem_pattern = False
     return ort.InferenceSession(
         model.SerializeToString(), so, providers=["CPUExecutionProvider"]
     )
