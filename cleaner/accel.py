@@ -81,7 +81,7 @@ def span_hashes(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarra
 
 
 def string_hashes(texts: list[str]) -> np.ndarray:
-    """`span_hashes` of whole strings (none may be empty or hold a newline)."""
+    """`span_hashes` of whole strings (none may hold a newline); 0 for an empty one."""
     if not texts:
         return np.zeros(0, dtype=np.uint64)
     joined = "\n".join(texts)
@@ -89,7 +89,57 @@ def string_hashes(texts: list[str]) -> np.ndarray:
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     start = np.zeros(len(texts), dtype=np.int64)
     np.cumsum(lens[:-1] + 1, out=start[1:])
-    return span_hashes(cp, start, start + lens)
+    out = np.zeros(len(texts), dtype=np.uint64)
+    some = lens > 0
+    out[some] = span_hashes(cp, start[some], start[some] + lens[some])
+    return out
+
+
+# --- line keys -------------------------------------------------------------------------------
+@_jit
+def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled
+    out = np.zeros(n_lines, np.uint64)
+    m, hl = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
+    line = 0
+    h = np.uint64(0)
+    p = np.uint64(1)
+    length = 0
+    gap = False
+    for j in range(len(cp)):
+        c = cp[j]
+        if c == 10:
+            out[line] = h ^ (np.uint64(length) * hl)
+            line += 1
+            h = np.uint64(0)
+            p = np.uint64(1)
+            length = 0
+            gap = False
+        elif keep[j]:
+            if gap and length > 0:  # one space between two runs of letters and digits
+                h += np.uint64(32) * p
+                p *= m
+                length += 1
+            h += np.uint64(c) * p
+            p *= m
+            length += 1
+            gap = False
+        else:
+            gap = True
+    out[line] = h ^ (np.uint64(length) * hl)
+    return out
+
+
+def key_hashes_of_normal(cp: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The `string_hashes` of the line keys of normalised lines joined by newlines, given
+    as code points `cp` and `keep` (letter or digit): a key is its line's runs of letters
+    and digits joined by single spaces, so this is `string_hashes` of those keys without
+    building them."""
+    n_lines = int(np.count_nonzero(cp == 10)) + 1
+    if HAVE_NUMBA:
+        return _key_hashes_nb(cp, keep, n_lines)
+    spaced = np.where(keep | (cp == 10), cp, np.uint32(32)).astype("<u4").tobytes()
+    keys = [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]
+    return string_hashes(keys)
 
 
 def mix64(h: np.ndarray, salt: int) -> np.ndarray:

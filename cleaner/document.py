@@ -35,6 +35,7 @@ class Line:
     model_score: float | None = None  # the model's P(content), when the model ran
     _words: int = -1  # cached word count
     _key: str | None = None  # cached paragraph key
+    _key_hash: int = -1  # cached hash of the paragraph key
 
     @property
     def words(self) -> int:
@@ -51,6 +52,16 @@ class Line:
 
             self._key = paragraph_key(self.text)
         return self._key
+
+    @property
+    def key_hash(self) -> int:
+        """The 64-bit hash of `key` (`cleaner.text.key_hashes`; 0 for an empty key), which
+        the rules compute for the whole document at once."""
+        if self._key_hash < 0:
+            from cleaner.text import key_hashes
+
+            self._key_hash = int(key_hashes([self.text])[0])
+        return self._key_hash
 
     @property
     def removed(self) -> bool:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 
+from cleaner.accel import key_hashes_of_normal
 from cleaner.document import Line
 
 # A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
@@ -177,13 +179,7 @@ def key_lines(texts: list[str]) -> list[str]:
 def _keys(texts: list[str]) -> list[str]:
     if not texts:
         return []
-    return _keys_of_normal(_nfkc("\n".join(texts)).casefold())
-
-
-def _keys_of_normal(joined: str) -> list[str]:
-    """The line keys of lines already normalised (NFKC, case-folded) and joined by "\n":
-    every character that is not a letter or digit a space, each line's words joined by
-    single spaces."""
+    joined = _nfkc("\n".join(texts)).casefold()
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     keep = _alnum(cp)
     keep |= cp == 10
@@ -191,20 +187,42 @@ def _keys_of_normal(joined: str) -> list[str]:
     return [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]
 
 
-def fold_key_lines(texts: list[str]) -> tuple[list[str], list[str]]:
-    """`fold_lines(texts)` and `key_lines(texts)` from one normalisation of the document: a
-    line's key is the letters and digits of its folded form (folding unifies only dashes,
-    quotes and spaces, none of them letters or digits), in pieces of about `_CHUNK_CHARS`."""
-    folded: list[str] = []
-    keys: list[str] = []
+def _pieces(texts: list[str]) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of `texts` of about `_CHUNK_CHARS` characters (at least one
+    text each), so that the numpy passes over them stay bounded."""
     i = 0
     while i < len(texts):
         j, size = i, 0
         while j < len(texts) and (j == i or size + len(texts[j]) <= _CHUNK_CHARS):
             size += len(texts[j]) + 1
             j += 1
+        yield i, j
+        i = j
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def key_hashes(texts: list[str]) -> np.ndarray:
+    """`string_hashes(key_lines(texts))` (0 for an empty key), without building the keys:
+    one normalisation and one compiled pass (`cleaner.accel`) over the document."""
+    out = [np.zeros(0, dtype=np.uint64)]
+    for i, j in _pieces(texts):
+        cp = _code_points(_nfkc("\n".join(texts[i:j])).casefold())
+        out.append(key_hashes_of_normal(cp, _alnum(cp)))
+    return np.concatenate(out)
+
+
+def fold_key_hashes(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """`fold_lines(texts)` and `key_hashes(texts)` from one normalisation of the document:
+    a line's key is the letters and digits of its folded form (folding unifies only dashes,
+    quotes and spaces, none of them letters or digits)."""
+    folded: list[str] = []
+    hashes = [np.zeros(0, dtype=np.uint64)]
+    for i, j in _pieces(texts):
         joined = _translate(_nfkc("\n".join(texts[i:j]))).casefold()
         folded += [" ".join(x.split()) for x in joined.split("\n")]
-        keys += _keys_of_normal(joined)
-        i = j
-    return folded, keys
+        cp = _code_points(joined)
+        hashes.append(key_hashes_of_normal(cp, _alnum(cp)))
+    return folded, np.concatenate(hashes)

@@ -3,15 +3,19 @@
 import re
 import unicodedata
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaner.accel import string_hashes
+from cleaner.document import Line
 from cleaner.text import (
     _WORD,
     _translate,
-    fold_key_lines,
+    fold_key_hashes,
     fold_lines,
+    key_hashes,
     key_lines,
     line_texts,
     paragraph_key,
@@ -71,16 +75,24 @@ def test_line_texts_are_split_lines(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_LINE, max_size=8))
-def test_fold_and_key_in_one_pass(lines: list[str]) -> None:
-    """The rules' one normalisation pass gives what the two separate passes give."""
-    assert fold_key_lines(lines) == (fold_lines(lines), key_lines(lines))
+def test_key_hashes_are_the_keys_hashes(lines: list[str]) -> None:
+    """The rules' one normalisation pass gives the folds and the hashes of the keys that
+    the separate passes give; a line's `key_hash` is the same."""
+    want = string_hashes(key_lines(lines))
+    assert np.array_equal(key_hashes(lines), want)
+    folded, hashes = fold_key_hashes(lines)
+    assert folded == fold_lines(lines) and np.array_equal(hashes, want)
+    assert [Line(1, 0, len(s), s).key_hash for s in lines] == want.tolist()
+    assert all((h == 0) == (k == "") for h, k in zip(want.tolist(), key_lines(lines), strict=True))
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 50])
-def test_fold_and_key_in_pieces(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_hashes_in_pieces(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     import cleaner.text
 
     lines = ["Ünïcode_words ①² and 中文 text", "x" * 120, "a—b  “c”", "", "日本語 kana カタ"] * 3
-    expected = fold_lines(lines), key_lines(lines)
+    expected = fold_lines(lines), key_hashes(lines)
     monkeypatch.setattr(cleaner.text, "_CHUNK_CHARS", chunk)
-    assert fold_key_lines(lines) == expected
+    folded, hashes = fold_key_hashes(lines)
+    assert folded == expected[0]
+    assert np.array_equal(hashes, expected[1]) and np.array_equal(key_hashes(lines), hashes)

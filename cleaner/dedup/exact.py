@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from pathlib import Path
+
+import numpy as np
 
 from cleaner.dedup.store import DiskKeys, MemoryKeys
 from cleaner.document import KEPT, Document
-from cleaner.text import key_lines
+from cleaner.text import key_hashes
 
 
-def _hash(line_keys: Iterable[str]) -> bytes:
-    """The normalised text (the non-empty line keys, joined by a space), hashed."""
-    data = " ".join(k for k in line_keys if k).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=8).digest()
+def _hash(key_hashes: np.ndarray) -> bytes:
+    """The normalised text (the hashes of its non-empty line keys, in order), hashed."""
+    return hashlib.blake2b(key_hashes[key_hashes != 0].tobytes(), digest_size=8).digest()
 
 
 class ExactDedup:
     """Rejects a kept document whose normalised text equals an earlier kept one's.
 
     The normalised text is the kept lines' keys (`cleaner.text.paragraph_key`: case, dashes,
-    quotes, punctuation and spacing do not count), which the rules have already computed.
+    quotes, punctuation and spacing do not count), by the hashes of the lines' keys, which
+    the rules have already computed.
     Runs in input order in one process, so which copy is kept (the first) is deterministic.
     State: an 8-byte key and the id of each kept document, in memory or, with `index_path`,
     in an SQLite file there (`cleaner.dedup.store`; a run keeps it on disk).
@@ -40,13 +41,14 @@ class ExactDedup:
     @staticmethod
     def key(text: str) -> bytes:
         """The dedup key of a kept text (as written to the output)."""
-        return _hash(key_lines(text.split("\n")))
+        return _hash(key_hashes(text.split("\n")))
 
     @staticmethod
     def key_of(doc: Document) -> bytes:
         """The dedup key of a document, from its kept lines (equal to `key(doc.text)`;
         computed on the workers, see `Pipeline.process`)."""
-        return _hash(ln.key for ln in doc.lines if not ln.removed)
+        return _hash(np.fromiter((ln.key_hash for ln in doc.lines if not ln.removed),
+                                 dtype=np.uint64))
 
     def replay(self, doc_id: str, text: str) -> None:
         """Register a document kept by an earlier (interrupted) part of the run."""

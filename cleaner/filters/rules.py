@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from cleaner.document import Document, Line
-from cleaner.text import fold_key_lines, word_count
+from cleaner.text import fold_key_hashes, word_count
 
 
 # --- thresholds -------------------------------------------------------------------------
@@ -211,9 +211,10 @@ def _looked_at(line: Line, t: Thresholds) -> bool:
 
 def _views(lines: list[Line], t: Thresholds) -> list[_View]:
     """What the rules look at, for every line. Folding and keying are done for the whole
-    document at once; each line looked at gets its paragraph key (`Line.key`) on the way."""
+    document at once; each line looked at gets its key's hash (`Line.key_hash`) on the way."""
     looked = [ln for ln in lines if _looked_at(ln, t)]
-    folded, keys = fold_key_lines([ln.text for ln in looked])
+    folded, hashes = fold_key_hashes([ln.text for ln in looked])
+    keys = hashes.tolist()
     longest, prose, max_chars = t.longest_rule_line, t.prose_words, t.max_rule_line_chars
     views = []
     at = 0
@@ -221,7 +222,7 @@ def _views(lines: list[Line], t: Thresholds) -> list[_View]:
         if at == len(looked) or looked[at] is not line:  # not looked at
             views.append(_View(line, "", max_chars, False, True))
             continue
-        line._key = keys[at]
+        line._key_hash = keys[at]
         text = line.text
         words = line.words
         first = text.lstrip()[:1]  # a bullet starts with a mark or a digit
@@ -347,11 +348,11 @@ class BoilerplateRules:
     # repeated paragraphs --------------------------------------------------------------
     def _repeats(self, views: list[_View]) -> None:
         t = self.t
-        seen: dict[str, int] = {}
+        seen: dict[int, int] = {}
         for v in views:
             if v.words < t.min_repeat_words:
                 continue
-            k = v.line.key
+            k = v.line.key_hash
             first = seen.setdefault(k, v.line.number)
             if first != v.line.number:
                 v.line.remove("repeated", t.score_repeat, f"repeats line {first}")

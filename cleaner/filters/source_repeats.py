@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from cleaner.accel import mix64, string_hashes
+from cleaner.accel import mix64
 from cleaner.dedup.hashcounts import BATCH, HashCounts
 from cleaner.document import Document
-from cleaner.text import key_lines
+from cleaner.text import key_hashes
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
@@ -47,21 +47,21 @@ def _source_salt(source: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def key_hashes(source: str, keys: list[str]) -> np.ndarray:
-    """The 64-bit counting key of every (non-empty) line key of `source`: a span hash of
-    the key (`cleaner.accel`, one pass over the document) mixed with a hash of the source."""
-    return mix64(string_hashes(keys), _source_salt(source))
-
-
 def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
                 ) -> tuple[int, list[int]]:
-    """A document's hash and the hashes of its distinct normalised short lines, in the
-    form `SourceLineCounter.add_hashes` counts."""
-    keys = [k for k in key_lines([t for t in lines if len(t.split()) <= max_words]) if k]
+    """A document's hash and the counting keys of its distinct normalised short lines
+    (`counting_keys`), in the form `SourceLineCounter.add_hashes` counts."""
+    hashes = key_hashes([t for t in lines if len(t.split()) <= max_words])
     salt = _source_salt(source)
-    hashes = np.unique(mix64(string_hashes(keys), salt))  # distinct, sorted
-    doc = hashlib.blake2b(salt.to_bytes(8, "little") + hashes.tobytes(), digest_size=8)
-    return int.from_bytes(doc.digest(), "little"), hashes.tolist()
+    keys = np.unique(counting_keys(hashes[hashes != 0], salt))  # distinct, sorted
+    doc = hashlib.blake2b(salt.to_bytes(8, "little") + keys.tobytes(), digest_size=8)
+    return int.from_bytes(doc.digest(), "little"), keys.tolist()
+
+
+def counting_keys(key_hashes: np.ndarray, salt: int) -> np.ndarray:
+    """The 64-bit counting key of each line of a source: its key's hash (`Line.key_hash`)
+    mixed with the source's."""
+    return mix64(key_hashes, salt)
 
 
 class SourceLineCounter:
@@ -141,8 +141,9 @@ class SourceRepeatFilter:
         source = source_key(doc)
         repeated, max_words = self.repeated, self.max_words
         lines = [ln for ln in doc.lines if not ln.removed and 0 < ln.words <= max_words
-                 and ln.key]
-        for ln, h in zip(lines, key_hashes(source, [ln.key for ln in lines]).tolist(),
+                 and ln.key_hash]
+        hashes = np.fromiter((ln.key_hash for ln in lines), dtype=np.uint64, count=len(lines))
+        for ln, h in zip(lines, counting_keys(hashes, _source_salt(source)).tolist(),
                          strict=True):
             n = repeated.get(h)
             if n:
