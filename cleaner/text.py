@@ -190,6 +190,9 @@ def _keys(texts: list[str]) -> list[str]:
 def _pieces(texts: list[str]) -> Iterator[tuple[int, int]]:
     """Consecutive ranges of `texts` of about `_CHUNK_CHARS` characters (at least one
     text each), so that the numpy passes over them stay bounded."""
+    if texts and sum(map(len, texts)) + len(texts) <= _CHUNK_CHARS:  # usually one piece
+        yield 0, len(texts)
+        return
     i = 0
     while i < len(texts):
         j, size = i, 0
