@@ -359,3 +359,36 @@ def forest_sums(x: np.ndarray, feature: np.ndarray, threshold: np.ndarray, child
     if not HAVE_NUMBA:
         return None
     return _forest_sums_nb(x, feature, threshold, child, roots, value, depth)
+
+
+# --- MinHash -------------------------------------------------------------------------------
+_MINHASH_CHUNK = 4096  # shingles per numpy step (bounds the (perms, chunk) temporary)
+
+
+def _minhash_np(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    best = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
+    for i in range(0, x.size, _MINHASH_CHUNK):
+        v = a[:, None] * x[None, i : i + _MINHASH_CHUNK]
+        v += b[:, None]
+        np.minimum(best, v.min(axis=1), out=best)
+    return best
+
+
+@_jit
+def _minhash_nb(x, a, b):  # pragma: no cover - compiled
+    best = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
+    for j in range(len(x)):
+        xj = x[j]
+        for p in range(len(a)):
+            v = a[p] * xj + b[p]
+            if v < best[p]:
+                best[p] = v
+    return best
+
+
+def minhash(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per permutation p, the least `a[p] * x + b[p]` (mod 2**64) over the shingle hashes
+    `x` (all uint64)."""
+    if HAVE_NUMBA:
+        return _minhash_nb(x, a, b)
+    return _minhash_np(x, a, b)

@@ -68,3 +68,13 @@ def test_key_hashes(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     assert np.array_equal(accel.key_hashes_of_normal(cp, _alnum(cp)), got)
     assert len(got) == 30 and (got == 0).sum() == text.split("\n").count("") + text.split(
         "\n").count("   ")
+
+
+def test_minhash() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 2**32, size=9000, dtype=np.uint64)  # more than one numpy chunk
+    a = rng.integers(0, 2**63, size=128, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=128, dtype=np.uint64)
+    got = accel._minhash_nb(x, a, b)
+    assert np.array_equal(got, accel._minhash_np(x, a, b))
+    assert np.array_equal(accel._minhash_nb(x[:1], a, b), a * x[0] + b)

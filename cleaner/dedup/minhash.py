@@ -65,6 +65,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cleaner.accel import minhash
 from cleaner.dedup.store import DiskSignatures, MemorySignatures
 from cleaner.document import KEPT, Document
 
@@ -74,7 +75,6 @@ DEFAULT_NGRAM = 5
 MIN_RECALL_AT_THRESHOLD = 0.75  # P(candidate) for a pair exactly at the threshold
 
 _MASK64 = (1 << 64) - 1
-_CHUNK = 4096  # shingles hashed at once (bounds the (num_perm, chunk) temporary: 3.7 MB)
 _TOKEN_POSITIONS = 64  # tabulation table rows: byte positions inside a token (mod 64)
 _TEXT_CHUNK = 1 << 20  # longer texts are tokenised in pieces cut at a space (bounds memory)
 _WIDTHS = {w: np.arange(w) for w in (2, 3, 4)}
@@ -184,8 +184,8 @@ class MinHashDedup:
     def _make_tables(self) -> None:
         n, k, r = self.num_perm, self.ngram, self.rows
         rnd = _splitmix64(self.seed, 2 * n + k + _TOKEN_POSITIONS * 256 + r)
-        self._a = (rnd[:n] | np.uint64(1))[:, None]  # odd multipliers
-        self._b = rnd[n : 2 * n][:, None]
+        self._a = rnd[:n] | np.uint64(1)  # odd multipliers
+        self._b = rnd[n : 2 * n].copy()
         pos = 2 * n
         self._mul = rnd[pos : pos + k] | np.uint64(1)
         pos += k
@@ -290,11 +290,7 @@ class MinHashDedup:
         x = self.shingle_hashes(text)
         if x.size == 0:
             return None
-        best = np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
-        for i in range(0, x.size, _CHUNK):
-            v = self._a * x[None, i : i + _CHUNK]
-            v += self._b
-            np.minimum(best, v.min(axis=1), out=best)
+        best = minhash(x, self._a, self._b)  # compiled (cleaner.accel), or numpy
         return (best >> np.uint64(32)).astype(np.uint32)
 
     @staticmethod
