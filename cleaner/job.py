@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cleaner import __version__
+from cleaner import __version__, accel
 from cleaner.dedup.exact import ExactDedup
 from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, REJECTED
@@ -107,6 +107,7 @@ class Job:
              remote_out: str | None, final: Path) -> RunResult:
         cfg = self.pipeline.config
         writer_cls = JsonlWriter if cfg.to == "jsonl" else ParquetWriter
+        accel.warm_up()  # before any worker forks: they share the loaded kernels
         # the first pass runs on local workers (on Ray it stays in the driver: starting Ray
         # twice costs more than the pass)
         self.pipeline.prepare(sources, lambda fn: make_executor(fn, cfg) if cfg.engine != "ray"

@@ -61,7 +61,8 @@ class Forest:
         n = X.shape[0]
         if n == 0 or len(self.roots) == 0:
             return self.proba(X)
-        X = np.nan_to_num(np.asarray(X, dtype=np.float32), nan=0.0, posinf=3e38, neginf=-3e38)
+        X = np.nan_to_num(np.ascontiguousarray(X, dtype=np.float32), nan=0.0, posinf=3e38,
+                          neginf=-3e38)
         sums = forest_sums(X, self._feat32, self._thr32, self._child32, self._roots32,
                            self.value, self.depth)
         if sums is None:
