@@ -95,6 +95,69 @@ def string_hashes(texts: list[str]) -> np.ndarray:
     return out
 
 
+# --- tokens of the line model ----------------------------------------------------------------
+def _tokens_np(lcp: np.ndarray, tab: np.ndarray, starts: np.ndarray, n: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    lword = (tab[lcp] & 1).astype(bool)
+    edge = np.diff(lword.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    tok_start = np.flatnonzero(edge == 1)
+    tok_end = np.flatnonzero(edge == -1)
+    hashes = span_hashes(lcp, tok_start, tok_end)
+    line_of = np.searchsorted(starts, tok_start, side="right") - 1
+    counts = np.bincount(line_of, minlength=n).astype(np.int64)[:n]
+    return tok_start, tok_end, hashes, counts
+
+
+@_jit
+def _tokens_nb(lcp, tab, n):  # pragma: no cover - compiled
+    most = len(lcp) // 2 + 1
+    start = np.empty(most, np.int64)
+    end = np.empty(most, np.int64)
+    hashes = np.empty(most, np.uint64)
+    counts = np.zeros(n, np.int64)
+    m, hl = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
+    k = 0
+    line = 0
+    inside = False
+    h = np.uint64(0)
+    p = np.uint64(1)
+    for j in range(len(lcp)):
+        c = lcp[j]
+        if tab[c] & 1:
+            if not inside:
+                inside = True
+                start[k] = j
+                h = np.uint64(0)
+                p = np.uint64(1)
+            h += np.uint64(c) * p
+            p *= m
+        else:
+            if inside:
+                inside = False
+                end[k] = j
+                hashes[k] = h ^ (np.uint64(j - start[k]) * hl)
+                counts[line] += 1
+                k += 1
+            if c == 10:
+                line += 1
+    if inside:
+        end[k] = len(lcp)
+        hashes[k] = h ^ (np.uint64(len(lcp) - start[k]) * hl)
+        counts[line] += 1
+        k += 1
+    return start[:k].copy(), end[:k].copy(), hashes[:k].copy(), counts
+
+
+def tokens(lcp: np.ndarray, tab: np.ndarray, starts: np.ndarray, n: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The word tokens (runs of code points whose class in `tab` has bit 1) of `n` lines
+    joined by newlines as code points `lcp` (all below len(tab)), the lines starting at
+    `starts`: each token's start, end and `span_hashes` value, and the tokens per line."""
+    if HAVE_NUMBA:
+        return _tokens_nb(lcp, tab, n)
+    return _tokens_np(lcp, tab, starts, n)
+
+
 # --- line keys -------------------------------------------------------------------------------
 @_jit
 def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -78,3 +80,15 @@ def test_minhash() -> None:
     got = accel._minhash_nb(x, a, b)
     assert np.array_equal(got, accel._minhash_np(x, a, b))
     assert np.array_equal(accel._minhash_nb(x[:1], a, b), a * x[0] + b)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_tokens(seed: int) -> None:
+    from cleaner.model.features import _char_table
+
+    p = _prepared(seed)
+    lcp = np.frombuffer(p.low.encode("utf-32-le"), dtype=np.uint32)
+    got = accel._tokens_nb(lcp, _char_table(), p.n)
+    want = accel._tokens_np(lcp, _char_table(), p.starts, p.n)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    assert got[3].sum() == len(re.findall(r"\w+", p.low))

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cleaner.accel import HASH_LEN, line_counts, powers, span_hashes, string_hashes
+from cleaner.accel import HASH_LEN, line_counts, powers, string_hashes, tokens
 from cleaner.text import TABLE_SIZE, alnum_table
 
 MAX_CHARS = 2000
@@ -305,13 +305,7 @@ class Prepared:
         if len(lcp) == len(cp) and (len(lcp) == 0 or int(lcp.max()) < _TAB_SIZE):
             # the usual case: the \w+ tokens of the lowercased text, found and hashed in
             # numpy (the same tokens as re.findall(r"\w+", low), which runs otherwise)
-            lword = (tab[lcp] & 1).astype(bool)
-            edge = np.diff(lword.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-            self.tok_start = np.flatnonzero(edge == 1)
-            self.tok_end = np.flatnonzero(edge == -1)
-            self.hashes = span_hashes(lcp, self.tok_start, self.tok_end)
-            line_of = np.searchsorted(starts, self.tok_start, side="right") - 1
-            counts = np.bincount(line_of, minlength=n).astype(np.int64)[:n]
+            self.tok_start, self.tok_end, self.hashes, counts = tokens(lcp, tab, starts, n)
         else:  # rare (case mapping changes lengths, code points beyond the table): per line
             per = [_TOK.findall(s.lower()) for s in capped]
             counts = np.fromiter(map(len, per), dtype=np.int64, count=n)
