@@ -158,6 +158,52 @@ def tokens(lcp: np.ndarray, tab: np.ndarray, starts: np.ndarray, n: int
     return _tokens_np(lcp, tab, starts, n)
 
 
+# --- stopwords of the line model -------------------------------------------------------------
+def _stop_counts_np(masks: np.ndarray, known: np.ndarray, counts: np.ndarray, n_lists: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    n = len(counts)
+    bits = np.unpackbits(masks.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1,
+                         bitorder="little")
+    best = int(np.argmax(bits[:, :n_lists].sum(axis=0))) if n_lists else 0
+    line_tok = np.repeat(np.arange(n), counts)
+    stop = np.bincount(line_tok, weights=((masks >> best) & 1).astype(np.float64), minlength=n)
+    return stop, np.bincount(line_tok, weights=known, minlength=n)
+
+
+@_jit
+def _stop_counts_nb(masks, known, counts, n_lists):  # pragma: no cover - compiled
+    hits = np.zeros(max(n_lists, 1), np.int64)
+    for t in range(len(masks)):
+        m = masks[t]
+        for b in range(n_lists):
+            hits[b] += (m >> b) & 1
+    best = 0
+    for b in range(n_lists):  # the most hits; the first list on a tie
+        if hits[b] > hits[best]:
+            best = b
+    n = len(counts)
+    stop = np.zeros(n)
+    kn = np.zeros(n)
+    t = 0
+    for i in range(n):
+        for _ in range(counts[i]):
+            stop[i] += (masks[t] >> best) & 1
+            kn[i] += known[t]
+            t += 1
+    return stop, kn
+
+
+def stop_counts(masks: np.ndarray, known: np.ndarray, counts: np.ndarray, n_lists: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, its tokens in the document's stoplist (the list, of `n_lists`, that most
+    of the document's tokens are in: `masks` has a bit per list for each token) and the sum
+    of its tokens' `known` values; `counts` are the tokens per line."""
+    if HAVE_NUMBA:
+        return _stop_counts_nb(masks, np.ascontiguousarray(known, dtype=np.float64), counts,
+                               n_lists)
+    return _stop_counts_np(masks, known, counts, n_lists)
+
+
 # --- line keys -------------------------------------------------------------------------------
 @_jit
 def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled

@@ -92,3 +92,16 @@ def test_tokens(seed: int) -> None:
     want = accel._tokens_np(lcp, _char_table(), p.starts, p.n)
     assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
     assert got[3].sum() == len(re.findall(r"\w+", p.low))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_stop_counts(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 6, size=int(rng.integers(1, 30)))
+    masks = rng.integers(0, 2**20, size=int(counts.sum()), dtype=np.int64) & rng.integers(
+        0, 2**20, size=int(counts.sum()), dtype=np.int64)
+    known = rng.integers(0, 2, size=int(counts.sum())).astype(np.float64)
+    for n_lists in (0, 1, 20):
+        got = accel._stop_counts_nb(masks, known, counts, n_lists)
+        want = accel._stop_counts_np(masks, known, counts, n_lists)
+        assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cleaner.accel import HASH_LEN, line_counts, powers, string_hashes, tokens
+from cleaner.accel import HASH_LEN, line_counts, powers, stop_counts, string_hashes, tokens
 from cleaner.text import TABLE_SIZE, alnum_table
 
 MAX_CHARS = 2000
@@ -457,17 +457,8 @@ def shape_features(
     if tables is not None and prep.n_tokens:
         if rows is None:
             rows = _token_rows(prep, tables)
-        masks = tables.tok_stop[rows]
-        nl = len(tables.langs)
-        # hits per stoplist (one bit each): the most hits wins, the first list on a tie
-        bits = np.unpackbits(masks.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1,
-                             bitorder="little")
-        best = int(np.argmax(bits[:, :nl].sum(axis=0))) if nl else 0
-        line_tok = np.repeat(np.arange(n), prep.counts)
-        stop_cnt = np.bincount(
-            line_tok, weights=((masks >> best) & 1).astype(np.float64), minlength=n
-        )
-        known = np.bincount(line_tok, weights=tables.tok_known[rows], minlength=n)
+        stop_cnt, known = stop_counts(tables.tok_stop[rows], tables.tok_known[rows],
+                                      prep.counts, len(tables.langs))
     else:
         stop_cnt = np.zeros(n)
         known = np.zeros(n)
@@ -612,8 +603,9 @@ def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
     # lexical logit rank inside the document and its max over +-5 lines
     # (the line itself is not in its window: the model was trained that way)
     lex_pad = np.concatenate([np.full(5, -10.0), lex, np.full(5, -10.0)])
-    win = np.lib.stride_tricks.sliding_window_view(lex_pad, 11)
-    lex_max5 = np.maximum(win[:, :5].max(axis=1), win[:, 6:].max(axis=1))
+    lex_max5 = lex_pad[:n].copy()  # the window's offsets -5..-1 and 1..5, one at a time
+    for k in (1, 2, 3, 4, 6, 7, 8, 9, 10):
+        np.maximum(lex_max5, lex_pad[k : k + n], out=lex_max5)
     lex_pos_frac = (lex > 0).mean()
     cols += [
         before[:, None],
