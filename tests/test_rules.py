@@ -186,3 +186,26 @@ def test_kept_and_removed_lines_rebuild_the_line_sequence() -> None:
     doc = clean_text(EN, model=False, min_words=0)
     assert [ln.text for ln in doc.lines] == [ln for ln in EN.splitlines() if ln.strip()]
     assert doc.text.splitlines()[0] == "Deep-Sea Mining Permits Stall at the UN Seabed Authority"
+
+
+def test_re2_candidates_cover_the_rules_candidates() -> None:
+    """RE2's candidate lines include every line the rules' own patterns make a candidate
+    (on the seeds and on lines built to sit at the patterns' edges)."""
+    from pathlib import Path
+
+    from cleaner.filters import rules as R
+    from cleaner.text import split_lines
+
+    if R._CANDIDATES_RE2 is None:
+        pytest.skip("google-re2 is not installed")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path("seeds").glob("*.txt"))]
+    texts.append("\n".join([
+        "Follow café on Twitter", "page ٣ of ٥", "next post", ": the headline", "© 2024",
+        "We use cookies to improve", "Home › News › Local", "a | b | c | d", "Más de éste",
+        "more fromé", "Share thisé", "Suivez-nous", "Lire aussi", "Ordinary prose line.",
+    ]))
+    for text in texts:
+        views = R._views(split_lines(text), R.DEFAULT_THRESHOLDS)
+        fast, slow = set(R._candidates(views)), set(R._candidates_re(views))
+        assert slow <= fast
+    assert len(slow) >= 10  # the edge lines are candidates

@@ -22,6 +22,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from cleaner.document import Document, Line
 from cleaner.text import fold_key_hashes, word_count
 
@@ -188,6 +190,19 @@ _CANDIDATE_START = re.compile(
 _ANYWHERE_HINTS = ("reserv", "réserv", "vorbehalten", "riservati", "cookie", "privacy",
                    "personal information")
 _ANYWHERE = re.compile("|".join(map(re.escape, _ANYWHERE_HINTS)))
+# The same candidates for RE2, which is several times faster here. RE2's \w, \d and \s are
+# ASCII, so \w becomes "any character but a space", \d "any number" and \s a space (a key's
+# only white space; no match may run into the next line): the pattern matches wherever the
+# rules' patterns can (a superset is safe: the rules themselves decide), and RE2's ASCII \b
+# still follows the ASCII letters that every \b here comes after.
+_RE2_SOURCE = (_CANDIDATE_START.pattern.replace("\\w", "[^ \\n]").replace("\\d", "\\pN")
+               .replace("\\s", " ") + "|" + _ANYWHERE.pattern)
+try:
+    import re2
+
+    _CANDIDATES_RE2 = re2.compile(_RE2_SOURCE.encode("utf-8"))
+except ImportError:  # pragma: no cover - google-re2 is a dependency
+    _CANDIDATES_RE2 = None
 _BULLET_FIRST = frozenset("•·▪▸►▶‣◦●○■□✓✔-–—*+>»›")  # the marks `_BULLET` starts with
 _MENU_CHARS = re.compile(r"[|·•]")
 _END_PUNCT = re.compile(r"[.!?…]\s*[\"'”’»)]*$")
@@ -214,30 +229,43 @@ def _views(lines: list[Line], t: Thresholds) -> list[_View]:
     document at once; each line looked at gets its key's hash (`Line.key_hash`) on the way."""
     looked = [ln for ln in lines if _looked_at(ln, t)]
     folded, hashes = fold_key_hashes([ln.text for ln in looked])
-    keys = hashes.tolist()
-    longest, prose, max_chars = t.longest_rule_line, t.prose_words, t.max_rule_line_chars
+    longest, prose = t.longest_rule_line, t.prose_words
     views = []
-    at = 0
-    for line in lines:
-        if at == len(looked) or looked[at] is not line:  # not looked at
-            views.append(_View(line, "", max_chars, False, True))
-            continue
-        line._key_hash = keys[at]
+    for line, fold, key_hash in zip(looked, folded, hashes.tolist(), strict=True):
+        line._key_hash = key_hash
         text = line.text
         words = line.words
-        first = text.lstrip()[:1]  # a bullet starts with a mark or a digit
+        first = text[0]  # a bullet starts with a mark or a digit
+        if first.isspace():
+            first = text.lstrip()[:1]
         bullet = (first in _BULLET_FIRST or first.isdigit()) and bool(_BULLET.match(text))
         # longer lines match no line rule: their view's key stays empty
-        key = (folded[at].lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS) if words <= longest
-               else "")
+        key = fold.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS) if words <= longest else ""
         views.append(_View(line, key, words, bullet, words >= prose and not bullet))
-        at += 1
-    return views
+    if len(looked) == len(lines):
+        return views
+    # lines not looked at still hold their place
+    out, it = [], iter(views)
+    for line in lines:
+        out.append(next(it) if _looked_at(line, t) else
+                   _View(line, "", t.max_rule_line_chars, False, True))
+    return out
 
 
 def _candidates(views: list[_View]) -> list[int]:
     """Indices of the lines that some rule could match, found in one pass over the whole
-    document: most lines match none, and skip the rules altogether."""
+    document: most lines match none, and skip the rules altogether. RE2 runs a pattern
+    that matches wherever the rules' could (`_CANDIDATES_RE2`) over the UTF-8 keys;
+    without RE2, Python's `re` runs the rules' own patterns."""
+    if _CANDIDATES_RE2 is None:
+        return _candidates_re(views)
+    data = "\n".join(v.key for v in views).encode("utf-8", "surrogatepass")
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)  # line i ends at ends[i]
+    at = [m.start() for m in _CANDIDATES_RE2.finditer(data)]
+    return np.unique(np.searchsorted(ends, at)).tolist() if at else []
+
+
+def _candidates_re(views: list[_View]) -> list[int]:
     joined = "\n".join(v.key for v in views)
     starts = list(itertools.accumulate((len(v.key) + 1 for v in views[:-1]), initial=0))
     found = set()
