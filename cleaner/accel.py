@@ -434,23 +434,32 @@ def forward_backward(ec: np.ndarray, eb: np.ndarray, prior: float, stay_c: float
 # --- tree ensembles ---------------------------------------------------------------------------
 @_jit
 def _forest_sums_nb(x, feature, threshold, child, roots, value, depth):  # pragma: no cover
-    # Tree by tree (a tree's nodes stay in cache), four rows at a time (their walks overlap).
+    # Tree by tree (a tree's nodes stay in cache), eight rows at a time (their walks
+    # overlap: 0.43 ms a document against 0.56 with four and 0.91 with one, 400 pages).
     n = x.shape[0]
     out = np.zeros(n)
-    n4 = n - n % 4
+    n8 = n - n % 8
     for r in roots:
-        for i in range(0, n4, 4):
-            a = b = c = d = r
+        for i in range(0, n8, 8):
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = r
             for _ in range(depth):
-                a = child[2 * a + (1 if x[i, feature[a]] > threshold[a] else 0)]
-                b = child[2 * b + (1 if x[i + 1, feature[b]] > threshold[b] else 0)]
-                c = child[2 * c + (1 if x[i + 2, feature[c]] > threshold[c] else 0)]
-                d = child[2 * d + (1 if x[i + 3, feature[d]] > threshold[d] else 0)]
-            out[i] += value[a]
-            out[i + 1] += value[b]
-            out[i + 2] += value[c]
-            out[i + 3] += value[d]
-        for i in range(n4, n):
+                a0 = child[2 * a0 + (1 if x[i, feature[a0]] > threshold[a0] else 0)]
+                a1 = child[2 * a1 + (1 if x[i + 1, feature[a1]] > threshold[a1] else 0)]
+                a2 = child[2 * a2 + (1 if x[i + 2, feature[a2]] > threshold[a2] else 0)]
+                a3 = child[2 * a3 + (1 if x[i + 3, feature[a3]] > threshold[a3] else 0)]
+                a4 = child[2 * a4 + (1 if x[i + 4, feature[a4]] > threshold[a4] else 0)]
+                a5 = child[2 * a5 + (1 if x[i + 5, feature[a5]] > threshold[a5] else 0)]
+                a6 = child[2 * a6 + (1 if x[i + 6, feature[a6]] > threshold[a6] else 0)]
+                a7 = child[2 * a7 + (1 if x[i + 7, feature[a7]] > threshold[a7] else 0)]
+            out[i] += value[a0]
+            out[i + 1] += value[a1]
+            out[i + 2] += value[a2]
+            out[i + 3] += value[a3]
+            out[i + 4] += value[a4]
+            out[i + 5] += value[a5]
+            out[i + 6] += value[a6]
+            out[i + 7] += value[a7]
+        for i in range(n8, n):
             node = r
             for _ in range(depth):
                 node = child[2 * node + (1 if x[i, feature[node]] > threshold[node] else 0)]

@@ -99,7 +99,7 @@ def test_forest_arrays_evaluate():
 
 def test_fast_forest_matches_numpy_forest():
     """The compiled trees score as the numpy trees do (within 1e-12: the sums' order
-    differs), with and without numba; a row count not a multiple of 4 walks its tail."""
+    differs), with and without numba; a row count not a multiple of 8 walks its tail."""
     from cleaner import accel
     from cleaner.model import LineModel
 
