@@ -11,6 +11,7 @@ pays the compilation once per installation, not per run.
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
@@ -22,6 +23,7 @@ except ImportError:  # pragma: no cover - numba is a dependency; the twins stay 
     numba = None
 
 HAVE_NUMBA = numba is not None
+_checked = False  # whether the kernels have been loaded (and work) in this process
 
 # Span hashes: sum of code point * M**(position in the span), mod 2**64 (uint64 arithmetic
 # wraps), mixed with the length. Used for tokens (the line model's vocabulary lookups) and
@@ -32,6 +34,23 @@ HASH_LEN = np.uint64(0x9E3779B97F4A7C15)
 
 def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else None
+
+
+def _compiled() -> bool:
+    """Whether to run the compiled kernels: numba is there and, the first time this is
+    asked in a process, every kernel loads and runs (`_load_kernels`); if one does not,
+    the numpy twins run from then on, with a warning, instead of every document failing."""
+    global HAVE_NUMBA, _checked
+    if not _checked:
+        _checked = True  # the kernels' own first calls, below, do not ask again
+        if HAVE_NUMBA:
+            try:
+                _load_kernels()
+            except Exception as e:  # pragma: no cover - a broken numba install
+                HAVE_NUMBA = False
+                warnings.warn(f"compiled kernels unavailable ({type(e).__name__}: {e}); "
+                              "running the slower numpy code", RuntimeWarning, stacklevel=2)
+    return HAVE_NUMBA
 
 
 def powers(base: np.uint64, n: int) -> np.ndarray:
@@ -74,7 +93,7 @@ def span_hashes(cp: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarra
     empty."""
     if len(start) == 0:
         return np.zeros(0, dtype=np.uint64)
-    if HAVE_NUMBA:
+    if _compiled():
         return _span_hashes_nb(cp, np.asarray(start, dtype=np.int64),
                                np.asarray(end, dtype=np.int64))
     return _span_hashes_np(cp, start, end)
@@ -153,7 +172,7 @@ def tokens(lcp: np.ndarray, tab: np.ndarray, starts: np.ndarray, n: int
     """The word tokens (runs of code points whose class in `tab` has bit 1) of `n` lines
     joined by newlines as code points `lcp` (all below len(tab)), the lines starting at
     `starts`: each token's start, end and `span_hashes` value, and the tokens per line."""
-    if HAVE_NUMBA:
+    if _compiled():
         return _tokens_nb(lcp, tab, n)
     return _tokens_np(lcp, tab, starts, n)
 
@@ -198,7 +217,7 @@ def stop_counts(masks: np.ndarray, known: np.ndarray, counts: np.ndarray, n_list
     """Per line, its tokens in the document's stoplist (the list, of `n_lists`, that most
     of the document's tokens are in: `masks` has a bit per list for each token) and the sum
     of its tokens' `known` values; `counts` are the tokens per line."""
-    if HAVE_NUMBA:
+    if _compiled():
         return _stop_counts_nb(masks, np.ascontiguousarray(known, dtype=np.float64), counts,
                                n_lists)
     return _stop_counts_np(masks, known, counts, n_lists)
@@ -244,7 +263,7 @@ def key_hashes_of_normal(cp: np.ndarray, keep: np.ndarray) -> np.ndarray:
     and digits joined by single spaces, so this is `string_hashes` of those keys without
     building them."""
     n_lines = int(np.count_nonzero(cp == 10)) + 1
-    if HAVE_NUMBA:
+    if _compiled():
         return _key_hashes_nb(cp, keep, n_lines)
     spaced = np.where(keep | (cp == 10), cp, np.uint32(32)).astype("<u4").tobytes()
     keys = [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]
@@ -335,7 +354,7 @@ def line_counts(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.nd
     """Per-line character counts (`N_COUNTS` rows, float64) of a document's lines, joined
     by newlines into the code points `cp` (their classes `cls`, `word` / `wstart` the word
     characters and the first character of each word run) at `starts`, `lens`."""
-    if HAVE_NUMBA:
+    if _compiled():
         return _line_counts_nb(cp, cls, starts, lens)
     return _line_counts_np(cp, cls, word, wstart, starts, lens)
 
@@ -423,7 +442,7 @@ def forward_backward(ec: np.ndarray, eb: np.ndarray, prior: float, stay_c: float
                      stay_b: float) -> np.ndarray:
     """Posterior P(content) of every line of a 2-state HMM, from normalised emission
     likelihoods `ec` (content) and `eb` (boilerplate); see `cleaner.model.sequence`."""
-    if HAVE_NUMBA:
+    if _compiled():
         return _forward_backward_nb(np.ascontiguousarray(ec, dtype=np.float64),
                                     np.ascontiguousarray(eb, dtype=np.float64),
                                     float(prior), float(stay_c), float(stay_b))
@@ -474,7 +493,7 @@ def forest_sums(x: np.ndarray, feature: np.ndarray, threshold: np.ndarray, child
     `x[feature] > threshold`, to `child[2 * node + 1]`, else to `child[2 * node]`; a leaf
     is its own child. Sums run tree by tree, so they may differ from numpy's in the last
     bits (within 1e-12 on the shipped models)."""
-    if not HAVE_NUMBA:
+    if not _compiled():
         return None
     return _forest_sums_nb(x, feature, threshold, child, roots, value, depth)
 
@@ -507,18 +526,20 @@ def _minhash_nb(x, a, b):  # pragma: no cover - compiled
 def minhash(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per permutation p, the least `a[p] * x + b[p]` (mod 2**64) over the shingle hashes
     `x` (all uint64)."""
-    if HAVE_NUMBA:
+    if _compiled():
         return _minhash_nb(x, a, b)
     return _minhash_np(x, a, b)
 
 
-def warm_up() -> None:
+def warm_up() -> bool:
     """Load every kernel now (from numba's cache; compiled on the first run after an
-    install), with inputs of the types the pipeline passes. A process that forks workers
-    calls it first, so that they share the loaded code instead of each loading it again
-    (about 0.3 s a process)."""
-    if not HAVE_NUMBA:
-        return
+    install); True when they run. A process that forks workers calls it first, so that
+    they share the loaded code instead of each loading it again (about 0.3 s a process)."""
+    return _compiled()
+
+
+def _load_kernels() -> None:
+    """Run every kernel once, with inputs of the types the pipeline passes."""
     from cleaner.model.features import Prepared
     from cleaner.text import fold_key_hashes, key_hashes
 

@@ -105,3 +105,22 @@ def test_stop_counts(seed: int) -> None:
         got = accel._stop_counts_nb(masks, known, counts, n_lists)
         want = accel._stop_counts_np(masks, known, counts, n_lists)
         assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+
+
+def test_a_broken_kernel_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the kernels cannot load (a broken numba install), the numpy twins run, with a
+    warning, and give the same answers."""
+    from cleaner.text import key_hashes
+
+    want = key_hashes(["Same answer, either way."])
+
+    def broken() -> None:
+        raise RuntimeError("no LLVM here")
+
+    monkeypatch.setattr(accel, "HAVE_NUMBA", accel.HAVE_NUMBA)  # restored afterwards
+    monkeypatch.setattr(accel, "_checked", False)
+    monkeypatch.setattr(accel, "_load_kernels", broken)
+    with pytest.warns(RuntimeWarning, match="no LLVM here"):
+        assert accel.warm_up() is False
+    assert accel.HAVE_NUMBA is False
+    assert np.array_equal(key_hashes(["Same answer, either way."]), want)
