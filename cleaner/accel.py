@@ -223,6 +223,51 @@ def stop_counts(masks: np.ndarray, known: np.ndarray, counts: np.ndarray, n_list
     return _stop_counts_np(masks, known, counts, n_lists)
 
 
+# --- words per line -------------------------------------------------------------------------
+SPACE_TABLE_SIZE = 0x3001  # every white-space code point (str.isspace) is below this
+_SPACE: np.ndarray | None = None
+
+
+def space_table() -> np.ndarray:
+    """bool per code point below `SPACE_TABLE_SIZE`: `str.isspace`."""
+    global _SPACE
+    if _SPACE is None:
+        _SPACE = np.fromiter((chr(i).isspace() for i in range(SPACE_TABLE_SIZE)), dtype=bool,
+                             count=SPACE_TABLE_SIZE)
+    return _SPACE
+
+
+@_jit
+def _line_words_nb(cp, space):  # pragma: no cover - compiled
+    n = 1
+    for c in cp:
+        if c == 10:
+            n += 1
+    out = np.zeros(n, np.int64)
+    line = 0
+    inside = False
+    size = len(space)
+    for c in cp:
+        if c == 10:
+            line += 1
+            inside = False
+        elif c < size and space[c]:
+            inside = False
+        elif not inside:
+            inside = True
+            out[line] += 1
+    return out
+
+
+def line_words(text: str) -> np.ndarray:
+    """`len(piece.split())` for every piece of `text.split("\n")` (int64): its white-space
+    separated words, 0 for a blank piece."""
+    if _compiled():
+        cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return _line_words_nb(cp, space_table())
+    return np.array([len(x.split()) for x in text.split("\n")], dtype=np.int64)
+
+
 # --- line keys -------------------------------------------------------------------------------
 @_jit
 def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled
@@ -544,6 +589,7 @@ def _load_kernels() -> None:
     from cleaner.text import fold_key_hashes, key_hashes
 
     key_hashes(["Warm up."])
+    line_words("Warm up.")
     fold_key_hashes(["Warm up."])
     p = Prepared(["Warm up.", "Two"], None)
     line_counts(p.cp, p.cls, p.word, p.wstart, p.starts, p.lens)

@@ -29,14 +29,14 @@ from cleaner.filters.rules import BoilerplateRules
 from cleaner.filters.source_repeats import (
     SourceLineCounter,
     SourceRepeatFilter,
-    line_hashes,
     source_key,
+    text_line_hashes,
 )
 from cleaner.job import Job, RunResult
 from cleaner.limits import DocumentTimeout, time_limit
 from cleaner.readers.discover import Source
 from cleaner.readers.files import FileReader, Task, Unreadable, iter_tasks
-from cleaner.text import line_texts, split_lines
+from cleaner.text import split_lines
 from cleaner.writers.schema import Processed, to_row
 
 
@@ -174,8 +174,8 @@ class Pipeline:
         out = []
         for doc in self.reader.read(task):
             if isinstance(doc, Document) and doc.status == KEPT and doc.html is None:
-                out.append(line_hashes(source_key(doc), line_texts(doc.raw_text),
-                                       self.config.source_repeat_max_words))
+                out.append(text_line_hashes(source_key(doc), doc.raw_text,
+                                            self.config.source_repeat_max_words))
         return out
 
     def prepare(self, sources: Sequence[Source],

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from cleaner.accel import key_hashes_of_normal
+from cleaner.accel import key_hashes_of_normal, line_words
 from cleaner.document import Line
 
 # A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
@@ -52,22 +52,30 @@ def split_lines(text: str) -> list[Line]:
 
 def line_texts(text: str) -> list[str]:
     """The texts of `split_lines(text)`, without building the lines."""
+    return [t for t, _ in line_texts_words(text)]
+
+
+def line_texts_words(text: str) -> list[tuple[str, int]]:
+    """The texts of `split_lines(text)` with their word counts (`Line.words`)."""
     if "\r" in text:
-        return [ln.text for ln in split_lines(text)]
-    return [p for p in text.split("\n") if p and not p.isspace()]
+        return [(ln.text, ln.words) for ln in split_lines(text)]
+    return [(p, w) for p, w in zip(text.split("\n"), line_words(text).tolist(), strict=True)
+            if w]
 
 
 def _split_lf(text: str) -> list[Line]:
     r"""`split_lines` for text with LF breaks only (the common case), without a regex:
-    `str.isspace` is exactly the regex's `\s`, so the same lines come out."""
+    a piece is blank when it has no word (`str.isspace` is exactly the regex's `\s`), so
+    the same lines come out; each line's word count comes from the same compiled pass."""
     lines: list[Line] = []
     start = 0
     prev = -2  # index of the previous non-blank piece; -2: none yet
-    for i, piece in enumerate(text.split("\n")):
+    for i, (piece, words) in enumerate(zip(text.split("\n"), line_words(text).tolist(),
+                                           strict=True)):
         end = start + len(piece)
-        if piece and not piece.isspace():
+        if words:
             blank = i > 0 if prev == -2 else i - prev >= 2
-            lines.append(Line(len(lines) + 1, start, end, piece, blank))
+            lines.append(Line(len(lines) + 1, start, end, piece, blank, _words=words))
             prev = i
         start = end + 1
     return lines

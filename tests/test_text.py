@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.accel import string_hashes
+from cleaner.accel import line_words, string_hashes
 from cleaner.document import Line
 from cleaner.text import (
     _WORD,
@@ -18,6 +18,7 @@ from cleaner.text import (
     key_hashes,
     key_lines,
     line_texts,
+    line_texts_words,
     paragraph_key,
     split_lines,
     word_count,
@@ -96,3 +97,17 @@ def test_key_hashes_in_pieces(chunk: int, monkeypatch: pytest.MonkeyPatch) -> No
     folded, hashes = fold_key_hashes(lines)
     assert folded == expected[0]
     assert np.array_equal(hashes, expected[1]) and np.array_equal(key_hashes(lines), hashes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_line_words_are_split_counts(text: str) -> None:
+    """The compiled word counts are `len(piece.split())`; the lines found with them are
+    `split_lines`' lines, with their word counts."""
+    from cleaner.filters.source_repeats import line_hashes, text_line_hashes
+
+    assert line_words(text).tolist() == [len(x.split()) for x in text.split("\n")]
+    assert line_texts_words(text) == [(ln.text, len(ln.text.split())) for ln in split_lines(text)]
+    assert [ln.words for ln in split_lines(text)] == [len(ln.text.split())
+                                                      for ln in split_lines(text)]
+    assert text_line_hashes("src", text, 3) == line_hashes("src", line_texts(text), 3)

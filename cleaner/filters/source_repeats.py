@@ -25,7 +25,7 @@ import numpy as np
 from cleaner.accel import mix64
 from cleaner.dedup.hashcounts import BATCH, HashCounts
 from cleaner.document import Document
-from cleaner.text import key_hashes
+from cleaner.text import key_hashes, line_texts_words
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
@@ -51,7 +51,18 @@ def line_hashes(source: str, lines: Iterable[str], max_words: int = MAX_WORDS
                 ) -> tuple[int, list[int]]:
     """A document's hash and the counting keys of its distinct normalised short lines
     (`counting_keys`), in the form `SourceLineCounter.add_hashes` counts."""
-    hashes = key_hashes([t for t in lines if len(t.split()) <= max_words])
+    return _line_hashes(source, [t for t in lines if len(t.split()) <= max_words])
+
+
+def text_line_hashes(source: str, text: str, max_words: int = MAX_WORDS
+                     ) -> tuple[int, list[int]]:
+    """`line_hashes(source, line_texts(text), max_words)`, with the words counted in the
+    same compiled pass that finds the lines."""
+    return _line_hashes(source, [t for t, w in line_texts_words(text) if w <= max_words])
+
+
+def _line_hashes(source: str, short: list[str]) -> tuple[int, list[int]]:
+    hashes = key_hashes(short)
     salt = _source_salt(source)
     keys = np.unique(counting_keys(hashes[hashes != 0], salt))  # distinct, sorted
     doc = hashlib.blake2b(salt.to_bytes(8, "little") + keys.tobytes(), digest_size=8)
