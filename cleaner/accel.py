@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-try:  # CLEANER_NO_NUMBA=1 forces the numpy twins (the tests use it to compare)
+try:  # CLEANER_NO_NUMBA=1 forces the numpy twins (to compare them, or to rule numba out)
     if os.environ.get("CLEANER_NO_NUMBA"):
         raise ImportError
     import numba
