@@ -224,6 +224,7 @@ def stop_counts(masks: np.ndarray, known: np.ndarray, counts: np.ndarray, n_list
 
 
 # --- words per line -------------------------------------------------------------------------
+LONG_TEXT = 1 << 22  # characters
 SPACE_TABLE_SIZE = 0x3001  # every white-space code point (str.isspace) is below this
 _SPACE: np.ndarray | None = None
 
@@ -261,8 +262,9 @@ def _line_words_nb(cp, space):  # pragma: no cover - compiled
 
 def line_words(text: str) -> np.ndarray:
     """`len(piece.split())` for every piece of `text.split("\n")` (int64): its white-space
-    separated words, 0 for a blank piece."""
-    if _compiled():
+    separated words, 0 for a blank piece. A text over `LONG_TEXT` characters is counted
+    by `str.split` (the compiled pass would first copy it as 4 bytes a character)."""
+    if len(text) <= LONG_TEXT and _compiled():
         cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         return _line_words_nb(cp, space_table())
     return np.array([len(x.split()) for x in text.split("\n")], dtype=np.int64)

@@ -111,3 +111,12 @@ def test_line_words_are_split_counts(text: str) -> None:
     assert [ln.words for ln in split_lines(text)] == [len(ln.text.split())
                                                       for ln in split_lines(text)]
     assert text_line_hashes("src", text, 3) == line_hashes("src", line_texts(text), 3)
+
+
+def test_line_words_of_a_long_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner import accel
+
+    text = "a b\n\n  c \t d e\nf"
+    want = line_words(text).tolist()
+    monkeypatch.setattr(accel, "LONG_TEXT", 4)  # the str.split path
+    assert line_words(text).tolist() == want == [2, 0, 3, 1]
