@@ -129,10 +129,16 @@ def _tokens_np(lcp: np.ndarray, tab: np.ndarray, starts: np.ndarray, n: int
 
 @_jit
 def _tokens_nb(lcp, tab, n):  # pragma: no cover - compiled
-    most = len(lcp) // 2 + 1
-    start = np.empty(most, np.int64)
-    end = np.empty(most, np.int64)
-    hashes = np.empty(most, np.uint64)
+    total = 0  # a first pass counts the tokens, so the arrays are their size
+    inside = False
+    for c in lcp:
+        word = (tab[c] & 1) != 0
+        if word and not inside:
+            total += 1
+        inside = word
+    start = np.empty(total, np.int64)
+    end = np.empty(total, np.int64)
+    hashes = np.empty(total, np.uint64)
     counts = np.zeros(n, np.int64)
     m, hl = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
     k = 0
@@ -163,8 +169,7 @@ def _tokens_nb(lcp, tab, n):  # pragma: no cover - compiled
         end[k] = len(lcp)
         hashes[k] = h ^ (np.uint64(len(lcp) - start[k]) * hl)
         counts[line] += 1
-        k += 1
-    return start[:k].copy(), end[:k].copy(), hashes[:k].copy(), counts
+    return start, end, hashes, counts
 
 
 def tokens(lcp: np.ndarray, tab: np.ndarray, starts: np.ndarray, n: int
