@@ -10,6 +10,7 @@ pays the compilation once per installation, not per run.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 
@@ -231,16 +232,18 @@ def stop_counts(masks: np.ndarray, known: np.ndarray, counts: np.ndarray, n_list
 # --- words per line -------------------------------------------------------------------------
 LONG_TEXT = 1 << 22  # characters
 SPACE_TABLE_SIZE = 0x3001  # every white-space code point (str.isspace) is below this
-_SPACE: np.ndarray | None = None
+
+
+@functools.cache
+def char_table(predicate: str, size: int) -> np.ndarray:
+    """bool per code point below `size`: the `str` method `predicate` (e.g. "isalnum")."""
+    test = getattr(str, predicate)
+    return np.fromiter((test(chr(i)) for i in range(size)), dtype=bool, count=size)
 
 
 def space_table() -> np.ndarray:
     """bool per code point below `SPACE_TABLE_SIZE`: `str.isspace`."""
-    global _SPACE
-    if _SPACE is None:
-        _SPACE = np.fromiter((chr(i).isspace() for i in range(SPACE_TABLE_SIZE)), dtype=bool,
-                             count=SPACE_TABLE_SIZE)
-    return _SPACE
+    return char_table("isspace", SPACE_TABLE_SIZE)
 
 
 @_jit
@@ -412,48 +415,8 @@ def line_counts(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.nd
 
 
 # --- the sequence step's forward-backward ---------------------------------------------------
-def _forward_backward_py(ec: list, eb: list, prior: float, stay_c: float, stay_b: float
-                         ) -> list:
-    n = len(ec)
-    a_cc, a_cb = stay_c, 1.0 - stay_c
-    a_bb, a_bc = stay_b, 1.0 - stay_b
-    fc = [0.0] * n
-    fb = [0.0] * n
-    c = prior * ec[0]
-    b = (1 - prior) * eb[0]
-    z = c + b
-    fc[0] = c / z
-    fb[0] = b / z
-    for i in range(1, n):
-        pc = fc[i - 1]
-        pb = fb[i - 1]
-        c = (pc * a_cc + pb * a_bc) * ec[i]
-        b = (pc * a_cb + pb * a_bb) * eb[i]
-        z = c + b
-        fc[i] = c / z
-        fb[i] = b / z
-    post = [0.0] * n
-    bc = 1.0
-    bb = 1.0
-    post[n - 1] = fc[n - 1]
-    for i in range(n - 2, -1, -1):
-        # beta_i(s) = sum_t a(s,t) e_{i+1}(t) beta_{i+1}(t)
-        nc = ec[i + 1] * bc
-        nb = eb[i + 1] * bb
-        bc2 = a_cc * nc + a_cb * nb
-        bb2 = a_bc * nc + a_bb * nb
-        z = bc2 + bb2
-        bc = bc2 / z
-        bb = bb2 / z
-        pc = fc[i] * bc
-        pb = fb[i] * bb
-        post[i] = pc / (pc + pb)
-    return post
-
-
-@_jit
-def _forward_backward_nb(ec, eb, prior, stay_c, stay_b):  # pragma: no cover - compiled
-    # `_forward_backward_py` over arrays: the same operations in the same order
+def _forward_backward(ec, eb, prior, stay_c, stay_b):
+    # run as it is (the numpy twin, over lists) or compiled (over arrays): one source
     n = len(ec)
     a_cc, a_cb = stay_c, 1.0 - stay_c
     a_bb, a_bc = stay_b, 1.0 - stay_b
@@ -477,6 +440,7 @@ def _forward_backward_nb(ec, eb, prior, stay_c, stay_b):  # pragma: no cover - c
     bb = 1.0
     post[n - 1] = fc[n - 1]
     for i in range(n - 2, -1, -1):
+        # beta_i(s) = sum_t a(s,t) e_{i+1}(t) beta_{i+1}(t)
         nc = ec[i + 1] * bc
         nb = eb[i + 1] * bb
         bc2 = a_cc * nc + a_cb * nb
@@ -490,6 +454,9 @@ def _forward_backward_nb(ec, eb, prior, stay_c, stay_b):  # pragma: no cover - c
     return post
 
 
+_forward_backward_nb = _jit(_forward_backward)
+
+
 def forward_backward(ec: np.ndarray, eb: np.ndarray, prior: float, stay_c: float,
                      stay_b: float) -> np.ndarray:
     """Posterior P(content) of every line of a 2-state HMM, from normalised emission
@@ -498,8 +465,7 @@ def forward_backward(ec: np.ndarray, eb: np.ndarray, prior: float, stay_c: float
         return _forward_backward_nb(np.ascontiguousarray(ec, dtype=np.float64),
                                     np.ascontiguousarray(eb, dtype=np.float64),
                                     float(prior), float(stay_c), float(stay_b))
-    return np.asarray(_forward_backward_py(ec.tolist(), eb.tolist(), prior, stay_c, stay_b),
-                      dtype=np.float64)
+    return _forward_backward(ec.tolist(), eb.tolist(), prior, stay_c, stay_b)
 
 
 # --- tree ensembles ---------------------------------------------------------------------------

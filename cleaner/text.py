@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from cleaner.accel import key_hashes_of_normal, line_words
+from cleaner.accel import char_table, key_hashes_of_normal, line_words
 from cleaner.document import Line
 
 # A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
@@ -137,16 +137,11 @@ def fold_lines(texts: list[str]) -> list[str]:
 
 
 TABLE_SIZE = 0x30000
-_ALNUM: np.ndarray | None = None
 
 
 def alnum_table() -> np.ndarray:
     """bool per code point below 0x30000: `str.isalnum` (a letter or digit of any script)."""
-    global _ALNUM
-    if _ALNUM is None:
-        _ALNUM = np.fromiter((chr(i).isalnum() for i in range(TABLE_SIZE)), dtype=bool,
-                             count=TABLE_SIZE)
-    return _ALNUM
+    return char_table("isalnum", TABLE_SIZE)
 
 
 def _alnum(cp: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ def test_forward_backward(seed: int) -> None:
     ec = rng.random(int(rng.integers(1, 300)))
     eb = 1 - ec
     got = accel._forward_backward_nb(ec, eb, 0.4, 0.9, 0.8)
-    want = np.asarray(accel._forward_backward_py(ec.tolist(), eb.tolist(), 0.4, 0.9, 0.8))
+    want = np.asarray(accel._forward_backward(ec.tolist(), eb.tolist(), 0.4, 0.9, 0.8))
     assert np.array_equal(got, want)
     assert ((got >= 0) & (got <= 1)).all()
 
