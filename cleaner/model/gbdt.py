@@ -1,6 +1,7 @@
 # ruff: noqa: E501
 """Gradient-boosted trees as flat numpy arrays (exported from sklearn's
-HistGradientBoostingClassifier at training time; inference is pure numpy, no sklearn, no pickle).
+HistGradientBoostingClassifier at training time; inference walks the arrays with a compiled
+kernel, `cleaner.accel.forest_sums`, or with numpy: no sklearn, no pickle).
 
 Layout: all trees' nodes concatenated; per node ``feature`` (int32), ``threshold`` (float64,
 go left when ``x <= threshold``), ``left``/``right`` (int32, global node index; a leaf points to
