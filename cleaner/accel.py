@@ -312,17 +312,14 @@ def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled
     return out
 
 
-def key_hashes_of_normal(cp: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def key_hashes_of_normal(cp: np.ndarray, keep: np.ndarray) -> np.ndarray | None:
     """The `string_hashes` of the line keys of normalised lines joined by newlines, given
     as code points `cp` and `keep` (letter or digit): a key is its line's runs of letters
     and digits joined by single spaces, so this is `string_hashes` of those keys without
-    building them."""
-    n_lines = int(np.count_nonzero(cp == 10)) + 1
-    if _compiled():
-        return _key_hashes_nb(cp, keep, n_lines)
-    spaced = np.where(keep | (cp == 10), cp, np.uint32(32)).astype("<u4").tobytes()
-    keys = [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]
-    return string_hashes(keys)
+    building them. None without numba: the caller builds the keys (`cleaner.text`)."""
+    if not _compiled():
+        return None
+    return _key_hashes_nb(cp, keep, int(np.count_nonzero(cp == 10)) + 1)
 
 
 def mix64(h: np.ndarray, salt: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from cleaner.accel import char_table, key_hashes_of_normal, line_words
+from cleaner.accel import char_table, key_hashes_of_normal, line_words, string_hashes
 from cleaner.document import Line
 
 # A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
@@ -130,9 +130,15 @@ def _translate(text: str) -> str:
 def fold_lines(texts: list[str]) -> list[str]:
     """Every line Unicode-normalised (NFKC), case-folded, with dashes and quotes unified and
     each run of white space one space, stripped (no line may hold a newline)."""
-    if not texts:
-        return []
-    joined = _translate(_nfkc("\n".join(texts))).casefold()
+    return [x for i, j in _pieces(texts) for x in _split_folded(_folded(texts[i:j]))]
+
+
+def _folded(texts: list[str]) -> str:
+    """The lines folded (NFKC, dashes and quotes unified, case-folded), joined by "\n"."""
+    return _translate(_nfkc("\n".join(texts))).casefold()
+
+
+def _split_folded(joined: str) -> list[str]:
     return [" ".join(x.split()) for x in joined.split("\n")]
 
 
@@ -161,33 +167,30 @@ def key_lines(texts: list[str]) -> list[str]:
     """`paragraph_key` of every line (no line may hold a newline), in few passes over the
     document: every character that is not a letter or digit becomes a space (in numpy,
     over the code points of about `_CHUNK_CHARS` characters of lines at a time), then each
-    line's words are joined by single spaces. A longer line is keyed on its own."""
-    out: list[str] = []
-    batch: list[str] = []
-    size = 0
-    for t in texts:
-        if len(t) > _CHUNK_CHARS:
-            out += _keys(batch)
-            batch, size = [], 0
-            out.append(paragraph_key(t))
-            continue
-        if size + len(t) > _CHUNK_CHARS:
-            out += _keys(batch)
-            batch, size = [], 0
-        batch.append(t)
-        size += len(t) + 1
-    return out + _keys(batch)
+    line's words are joined by single spaces."""
+    return [k for i, j in _pieces(texts) for k in _keys_of_normal(_normal(texts[i:j]))]
 
 
-def _keys(texts: list[str]) -> list[str]:
-    if not texts:
-        return []
-    joined = _nfkc("\n".join(texts)).casefold()
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+def _normal(texts: list[str]) -> str:
+    """The lines normalised for their keys (NFKC, case-folded), joined by "\n"."""
+    return _nfkc("\n".join(texts)).casefold()
+
+
+def _keys_of_normal(joined: str) -> list[str]:
+    """The keys of normalised lines joined by "\n"."""
+    cp = _code_points(joined)
     keep = _alnum(cp)
     keep |= cp == 10
     spaced = np.where(keep, cp, np.uint32(32)).astype("<u4").tobytes()
     return [" ".join(x.split()) for x in spaced.decode("utf-32-le", "surrogatepass").split("\n")]
+
+
+def _hashes_of_normal(joined: str) -> np.ndarray:
+    """`string_hashes` of the keys of normalised lines joined by "\n": compiled without
+    building the keys (`cleaner.accel`), else from `_keys_of_normal`."""
+    cp = _code_points(joined)
+    hashes = key_hashes_of_normal(cp, _alnum(cp))
+    return string_hashes(_keys_of_normal(joined)) if hashes is None else hashes
 
 
 def _pieces(texts: list[str]) -> Iterator[tuple[int, int]]:
@@ -213,11 +216,8 @@ def _code_points(text: str) -> np.ndarray:
 def key_hashes(texts: list[str]) -> np.ndarray:
     """`string_hashes(key_lines(texts))` (0 for an empty key), without building the keys:
     one normalisation and one compiled pass (`cleaner.accel`) over the document."""
-    out = [np.zeros(0, dtype=np.uint64)]
-    for i, j in _pieces(texts):
-        cp = _code_points(_nfkc("\n".join(texts[i:j])).casefold())
-        out.append(key_hashes_of_normal(cp, _alnum(cp)))
-    return np.concatenate(out)
+    return np.concatenate([np.zeros(0, dtype=np.uint64)]
+                          + [_hashes_of_normal(_normal(texts[i:j])) for i, j in _pieces(texts)])
 
 
 def fold_key_hashes(texts: list[str]) -> tuple[list[str], np.ndarray]:
@@ -227,8 +227,15 @@ def fold_key_hashes(texts: list[str]) -> tuple[list[str], np.ndarray]:
     folded: list[str] = []
     hashes = [np.zeros(0, dtype=np.uint64)]
     for i, j in _pieces(texts):
-        joined = _translate(_nfkc("\n".join(texts[i:j]))).casefold()
-        folded += [" ".join(x.split()) for x in joined.split("\n")]
-        cp = _code_points(joined)
-        hashes.append(key_hashes_of_normal(cp, _alnum(cp)))
+        joined = _folded(texts[i:j])
+        folded += _split_folded(joined)
+        hashes.append(_hashes_of_normal(joined))
     return folded, np.concatenate(hashes)
+
+
+def fill_key_hashes(lines: list[Line]) -> None:
+    """Give every line of `lines` that has none its `Line.key_hash`, in one pass (the rules
+    do this for the lines they look at; without them, each line would pay a pass)."""
+    missing = [ln for ln in lines if ln._key_hash < 0]
+    for ln, h in zip(missing, key_hashes([ln.text for ln in missing]).tolist(), strict=True):
+        ln._key_hash = h

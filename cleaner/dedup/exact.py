@@ -9,7 +9,7 @@ import numpy as np
 
 from cleaner.dedup.store import DiskKeys, MemoryKeys
 from cleaner.document import KEPT, Document
-from cleaner.text import key_hashes
+from cleaner.text import fill_key_hashes, key_hashes
 
 
 def _hash(key_hashes: np.ndarray) -> bytes:
@@ -47,8 +47,9 @@ class ExactDedup:
     def key_of(doc: Document) -> bytes:
         """The dedup key of a document, from its kept lines (equal to `key(doc.text)`;
         computed on the workers, see `Pipeline.process`)."""
-        return _hash(np.fromiter((ln.key_hash for ln in doc.lines if not ln.removed),
-                                 dtype=np.uint64))
+        kept = doc.kept_lines
+        fill_key_hashes(kept)
+        return _hash(np.fromiter((ln.key_hash for ln in kept), dtype=np.uint64, count=len(kept)))
 
     def replay(self, doc_id: str, text: str) -> None:
         """Register a document kept by an earlier (interrupted) part of the run."""

@@ -25,7 +25,7 @@ import numpy as np
 from cleaner.accel import mix64
 from cleaner.dedup.hashcounts import BATCH, HashCounts
 from cleaner.document import Document
-from cleaner.text import key_hashes, line_texts_words
+from cleaner.text import fill_key_hashes, key_hashes, line_texts_words
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
@@ -151,8 +151,9 @@ class SourceRepeatFilter:
             return
         source = source_key(doc)
         repeated, max_words = self.repeated, self.max_words
-        lines = [ln for ln in doc.lines if not ln.removed and 0 < ln.words <= max_words
-                 and ln.key_hash]
+        lines = [ln for ln in doc.lines if not ln.removed and 0 < ln.words <= max_words]
+        fill_key_hashes(lines)
+        lines = [ln for ln in lines if ln.key_hash]
         hashes = np.fromiter((ln.key_hash for ln in lines), dtype=np.uint64, count=len(lines))
         for ln, h in zip(lines, counting_keys(hashes, _source_salt(source)).tolist(),
                          strict=True):
