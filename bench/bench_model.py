@@ -110,14 +110,14 @@ def main() -> None:
         docs = synthetic_docs(args.docs)
         src = f"{len(docs)} synthetic pages"
     total_bytes = sum(len(d.encode("utf-8")) for d in docs)
-    prepared = [text_to_lines(d) for d in docs]
+    prepared = [text_to_lines(d, indent=model.indent) for d in docs]
     for lines, bb in prepared[:5]:
         model.score(lines, bb)  # warm-up
     best = float("inf")
     for _ in range(args.repeat):
         t = time.perf_counter()
         for d in docs:
-            lines, bb = text_to_lines(d)
+            lines, bb = text_to_lines(d, indent=model.indent)
             p = model.score(lines, bb)
             _ = p >= model.threshold
         best = min(best, time.perf_counter() - t)

@@ -115,8 +115,8 @@ def test_fast_forest_matches_numpy_forest():
                              f._roots32, f.value, f.depth)
     assert (sums is not None) == accel.HAVE_NUMBA
     lines = [ln for ln in LINES if ln]
-    np.testing.assert_allclose(model.f1.fast_proba(extract(lines, None, model.tables)),
-                               model.f1.proba(extract(lines, None, model.tables)), atol=1e-12)
+    X1 = model.stage1(lines, None)[1]  # the model's own columns (indentation included)
+    np.testing.assert_allclose(model.f1.fast_proba(X1), model.f1.proba(X1), atol=1e-12)
     assert model.f1.fast_proba(np.zeros((0, X.shape[1]))).shape == (0,)
 
 
@@ -169,3 +169,46 @@ def test_hashed_token_lookup_equals_string_lookup():
     prep = Prepared(lines, None)
     assert prep.hashes is not None and len(prep.hashes) == prep.n_tokens == len(prep.flat)
     assert Prepared(["x \U00030000"], None).hashes is None  # the string path
+
+
+def test_split_indent_and_indent_features():
+    from cleaner.model.features import INDENT_NAMES, indent_features, split_indent
+
+    lines = [
+        "      * Home",
+        "      * About us",
+        "  The river is the longest in the country and it was named after a king long ago.",
+        "  It floods every spring, and the farmers of the valley plant after the water goes.",
+        "    Share",
+    ]
+    stripped, ind = split_indent(lines)
+    assert stripped == [s.strip() for s in lines]
+    assert ind.tolist() == [6, 6, 2, 2, 4]
+    ntok = np.array([1, 2, 17, 16, 1], dtype=float)
+    F = indent_features(ind, ntok)
+    assert F.shape == (5, len(INDENT_NAMES))
+    c = {n: i for i, n in enumerate(INDENT_NAMES)}
+    assert F[:, c["indent"]].tolist() == [6, 6, 2, 2, 4]
+    # the main depth is that of the long lines (2)
+    assert F[:, c["indent_rel"]].tolist() == [4, 4, 0, 0, 2]
+    assert F[:, c["indent_rank"]].tolist() == [2, 2, 0, 0, 1]
+    assert F[:, c["indent_prev"]].tolist() == [0, 0, -4, 0, 2]
+    assert F[:, c["indent_next"]].tolist() == [0, -4, 0, 2, 0]
+    # line 0's neighbours within 3 lines: 1 (same depth), 2, 3 -> 1/3
+    assert abs(F[0, c["indent_same3"]] - 1 / 3) < 1e-12
+    assert abs(F[2, c["indent_tok_share"]] - 33 / 37) < 1e-12
+    assert (F[:, c["doc_indented"]] == 1).all()
+
+
+def test_indent_features_of_flat_and_tiny_texts():
+    from cleaner.model.features import INDENT_NAMES, indent_features
+
+    F = indent_features(np.zeros(4), np.array([3.0, 12.0, 0.0, 20.0]))
+    c = {n: i for i, n in enumerate(INDENT_NAMES)}
+    for name in ("indent", "indent_rel", "indent_rank", "indent_prev", "indent_next",
+                 "doc_indented"):
+        assert (F[:, c[name]] == 0).all(), name
+    assert (F[:, c["indent_same3"]] == 1).all() and (F[:, c["indent_tok_share"]] == 1).all()
+    assert indent_features(np.zeros(0), np.zeros(0)).shape == (0, len(INDENT_NAMES))
+    one = indent_features(np.array([100.0]), np.array([0.0]))  # capped, no long line
+    assert one[0, c["indent"]] == 40 and one[0, c["indent_rel"]] == 0

@@ -152,6 +152,38 @@ def test_evaluate_on_folder(trained, corpus):
     assert "line model" in rep and "CC-BY-4.0" in rep
 
 
+def test_training_features_are_the_inference_features(trained, corpus):
+    """What the stage-1 trees were trained on (`stage1_matrix`: shape, context, lexical
+    logit and the render's indentation) is what `LineModel.stage1` computes at inference
+    from the model file and the render's lines as they are, indentation included."""
+    from cleaner.model.data import load_pages
+    from cleaner.model.training import (
+        build_docs,
+        lex_matrix,
+        set_oov_frac,
+        stage1_matrix,
+        vocab_words,
+    )
+
+    m = LineModel.load(trained[0])
+    assert m.indent
+    with np.load(trained[0], allow_pickle=False) as z:
+        lex_w = z["lex_w"].astype(np.float64)
+    index = {k: i for i, k in enumerate(m.meta["keys"])}
+    pages = load_pages(corpus, "all")[:3]
+    docs = build_docs(pages, ("render_inscriptis",), m.tables, windows=0)
+    assert len(docs) == 3 and any((d.indent > 0).any() for d in docs)
+    for d, page in zip(docs, pages, strict=True):
+        set_oov_frac(d, vocab_words(m.meta["keys"]))
+        want = stage1_matrix(d, lex_matrix([d], index) @ lex_w + m.tables.lex_b, True)
+        from cleaner.model.data import render_inscriptis, text_to_lines
+
+        lines, bb = text_to_lines(render_inscriptis(page.read_html()), indent=True)
+        _, got = m.stage1(lines, bb)
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.slow
 def test_training_is_deterministic(trained, corpus, tmp_path):
     out2 = tmp_path / "again.npz"

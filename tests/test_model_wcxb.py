@@ -46,7 +46,7 @@ def test_shipped_model_scores_a_real_page():
 
     model = LineModel.load()
     page = load_pages(DATA, "test")[0]
-    lines, bb = text_to_lines(render_inscriptis(page.read_html()))
+    lines, bb = text_to_lines(render_inscriptis(page.read_html()), indent=model.indent)
     p = model.score(lines, bb)
     assert p.shape == (len(lines),) and p.dtype == np.float32
     assert ((p >= 0) & (p <= 1)).all()

@@ -292,8 +292,9 @@ _PARA_TAGS = {
 RENDERERS = {"inscriptis": render_inscriptis, "lxml": render_lxml, "lxml_all": render_lxml_all}
 
 
-def text_to_lines(text: str) -> tuple[list[str], list[bool]]:
-    """Non-blank stripped lines and blank_before flags (the LineModel.score input)."""
+def text_to_lines(text: str, indent: bool = False) -> tuple[list[str], list[bool]]:
+    """Non-blank stripped lines and blank_before flags (the LineModel.score input); with
+    ``indent``, each line keeps its leading whitespace (a model that reads indentation)."""
     lines: list[str] = []
     blank: list[bool] = []
     prev_blank = False
@@ -302,7 +303,7 @@ def text_to_lines(text: str) -> tuple[list[str], list[bool]]:
         if not s:
             prev_blank = True
             continue
-        lines.append(s)
+        lines.append(raw.rstrip() if indent else s)
         blank.append(prev_blank)
         prev_blank = False
     return lines, blank

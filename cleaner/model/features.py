@@ -22,6 +22,8 @@ Three groups of features:
 * **context** (``context_features``): the key shape features and the lexical logit of the
   neighbouring lines (+-1, +-2), window means (+-3, +-10 lines), token mass before/after the line,
   distance to the nearest long / sentence-like line, and document size.
+* **indentation** (``indent_features``, ``INDENT_NAMES``): the text model's last columns, from
+  each line's leading whitespace (``split_indent``); the other groups see the stripped line.
 """
 
 from __future__ import annotations
@@ -643,6 +645,68 @@ def feature_names() -> list[str]:
         "doc_lex_mean",
     ]
     return names
+
+
+# ---------------------------------------------------------------- indentation
+# A renderer that keeps the page's nesting as indentation (inscriptis, lynx, w3m) writes the
+# article's paragraphs at one depth and menus, lists of links and footers deeper or
+# shallower. The text model sees each line's leading whitespace through these columns,
+# appended after the others (a text without indentation gives zeros and the same depth for
+# every line); the other features are computed on the stripped line.
+INDENT_CAP = 40  # characters of leading whitespace counted at most
+INDENT_LONG_TOKENS = 10  # lines of this many tokens set the document's main depth
+INDENT_NAMES = [
+    "indent",  # leading whitespace (characters, capped)
+    "indent_rel",  # minus the main depth: the token-weighted median depth of long lines
+    "indent_rank",  # how many distinct depths of the document are shallower
+    "indent_prev",  # minus the previous line's depth (0 for the first line)
+    "indent_next",  # minus the next line's depth (0 for the last line)
+    "indent_same3",  # share of the lines within +-3 at the same depth
+    "indent_tok_share",  # share of the document's tokens on lines at this depth
+    "doc_indented",  # 1 when any line of the document is indented
+]
+
+
+def split_indent(lines: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The lines without their leading whitespace, and how many characters it had."""
+    stripped = [s.lstrip() for s in lines]
+    ind = np.fromiter(map(len, lines), dtype=np.float64, count=len(lines))
+    ind -= np.fromiter(map(len, stripped), dtype=np.float64, count=len(lines))
+    return stripped, ind
+
+
+def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
+    """The `INDENT_NAMES` columns from each line's leading whitespace and token count."""
+    n = len(indent)
+    F = np.zeros((n, len(INDENT_NAMES)))
+    if n == 0:
+        return F
+    ind = np.minimum(np.asarray(indent, dtype=np.float64), INDENT_CAP)
+    ntok = np.asarray(ntok, dtype=np.float64)
+    levels, level_of = np.unique(ind, return_inverse=True)
+    long_ = ntok >= INDENT_LONG_TOKENS
+    w = ntok[long_] if long_.any() else ntok + 1.0
+    v = ind[long_] if long_.any() else ind
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order])
+    main = float(v[order][np.searchsorted(cum, cum[-1] / 2.0)])
+    F[:, 0] = ind
+    F[:, 1] = ind - main
+    F[:, 2] = level_of
+    F[1:, 3] = ind[1:] - ind[:-1]
+    F[:-1, 4] = ind[1:] - ind[:-1]
+    same = np.zeros(n)
+    cnt = np.zeros(n)
+    for k in (1, 2, 3):
+        same[k:] += ind[k:] == ind[:-k]
+        same[:-k] += ind[:-k] == ind[k:]
+        cnt[k:] += 1
+        cnt[:-k] += 1
+    F[:, 5] = same / np.maximum(cnt, 1)
+    tok_at = np.bincount(level_of, weights=ntok, minlength=len(levels))
+    F[:, 6] = tok_at[level_of] / max(float(ntok.sum()), 1.0)
+    F[:, 7] = float(ind.max() > 0)
+    return F
 
 
 def extract(

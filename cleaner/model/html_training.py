@@ -28,7 +28,7 @@ from cleaner.extractors.dom import DomPage, render_dom
 
 from .align import align_lines
 from .dom_features import LINK_FRAC_COL, dom_features, key_context, line_keys
-from .features import SHAPE_NAMES, Prepared, Tables, context_features, shape_features
+from .features import Prepared, Tables, context_features, shape_features
 from .htmlmodel import HtmlLineModel, stage2_input
 from .training import (
     HGB1,
@@ -42,11 +42,13 @@ from .training import (
     fit_lex,
     label_transitions,
     lex_matrix,
+    set_oov_frac,
     short_windows,
     stoplists,
     take_labels,
     train_summary,
     tune_sequence,
+    vocab_words,
     with_val_docs,
 )
 
@@ -137,14 +139,6 @@ def key_matrix(docs: list[HtmlDoc], index: dict[str, int]):
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(r, len(index)))
 
 
-def set_oov_frac(d: HtmlDoc, words: set[str]) -> None:
-    """The share of a line's tokens outside the lexical vocabulary, as inference computes it
-    from the model's tables (the docs were built before the vocabulary was known)."""
-    col = SHAPE_NAMES.index("oov_frac")
-    for i, toks in enumerate(d.toks):
-        d.shape[i, col] = 1.0 - sum(t in words for t in toks) / len(toks) if toks else 0.0
-
-
 def stage1_matrix(d: HtmlDoc, lex: np.ndarray, key: np.ndarray) -> np.ndarray:
     """What `HtmlLineModel.page_stage1` builds, from the training logits."""
     return np.concatenate([context_features(d.shape, lex), d.D,
@@ -160,7 +154,7 @@ def fit_html(docs: list[HtmlDoc], stop: dict, *, seed=0, progress=True) -> dict:
     dom_keys = key_vocab(docs)
     kindex = {k: i for i, k in enumerate(dom_keys)}
     _log(progress, f"  vocab {len(vocab)} words, {len(dom_keys)} name keys")
-    words = {k for k in vocab if k[:1] not in "^$=<"}
+    words = vocab_words(vocab)
     for d in docs:
         set_oov_frac(d, words)
     XL = lex_matrix(docs, vindex)

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import Tables, _char_table, extract
+from .features import SHAPE_NAMES, Tables, _char_table, extract, indent_features, split_indent
 from .gbdt import Forest
 from .sequence import hmm_posterior
 from .stage2 import stage2_features
 
 DEFAULT_MODEL = Path(__file__).with_name("line_model.npz")
 MAX_LINES = 20000
+_LOG_TOKENS = SHAPE_NAMES.index("log_tokens")
 
 
 class LineModel:
@@ -38,6 +39,9 @@ class LineModel:
         self.f1 = f1
         self.f2 = f2
         self.threshold = float(self.config.get("threshold", 0.5))
+        # a model trained with the indentation columns strips each line itself and appends
+        # them (`features.indent_features`); an older file sees the lines as given
+        self.indent = bool(self.config.get("indent", False))
         self.version = version
 
     # ------------------------------------------------------------ io
@@ -97,7 +101,13 @@ class LineModel:
     def stage1(
         self, lines: Sequence[str], blank_before: Sequence[bool] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
+        if not self.indent:
+            X = extract(lines, blank_before, self.tables)
+            return self.f1.fast_proba(X), X
+        lines, indent = split_indent(lines)
         X = extract(lines, blank_before, self.tables)
+        ntok = np.expm1(X[:, _LOG_TOKENS])
+        X = np.concatenate([X, indent_features(indent, ntok)], axis=1)
         return self.f1.fast_proba(X), X
 
     def finish(
@@ -146,11 +156,11 @@ class LineModel:
         """Model-only cleaning of whole-page text: keep the lines scored >= threshold."""
         from .data import text_to_lines
 
-        lines, bb = text_to_lines(text or "")
+        lines, bb = text_to_lines(text or "", indent=self.indent)
         if not lines:
             return ""
         keep = self.keep(lines, bb)
-        return "\n".join(s for s, k in zip(lines, keep, strict=False) if k)
+        return "\n".join(s.strip() for s, k in zip(lines, keep, strict=False) if k)
 
 
 def file_version(raw: bytes) -> str:

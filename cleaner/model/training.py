@@ -9,7 +9,7 @@ Pipeline (``train``):
     taken for boilerplate.
  2. lexical logistic regression over vocabulary keys (kept when seen on >= 2 hosts and >= 3 pages);
     out-of-fold logits (4 host folds) feed the tree model so it does not trust memorised words.
- 3. stage-1 HistGradientBoosting over shape + context + lexical features; out-of-fold stage-1
+ 3. stage-1 HistGradientBoosting over shape + context + lexical + indentation features; out-of-fold stage-1
     probabilities feed a stage-2 HistGradientBoosting over sequence features (stage2.py).
  4. the sequence step (HMM posterior) parameters and the content threshold are chosen on the
     validation hosts (carved out of train) by maximising text-mode shingle F1 (inscriptis render).
@@ -27,7 +27,16 @@ import numpy as np
 
 from .align import align_lines
 from .data import RenderCache, cached, host_bucket, load_pages, text_to_lines
-from .features import Prepared, Tables, context_features, lexical_keys, shape_features
+from .features import (
+    SHAPE_NAMES,
+    Prepared,
+    Tables,
+    context_features,
+    indent_features,
+    lexical_keys,
+    shape_features,
+    split_indent,
+)
 from .gbdt import export_hgb
 from .metrics import aggregate, shingle_pr
 from .stage2 import stage2_features
@@ -143,6 +152,11 @@ class Doc:
     shape: np.ndarray
     y: np.ndarray
     w: np.ndarray
+    indent: np.ndarray  # each line's leading whitespace in the render (characters)
+
+
+# The shipped recipe reads the render's indentation (`features.indent_features`).
+INDENT = True
 
 
 def stoplists() -> dict[str, list[str]]:
@@ -174,22 +188,24 @@ def build_docs(
         gold = page.read_gold()
         for kind in kinds:
             text = cached(page, kind, cache)
-            lines, blank = text_to_lines(text)
+            lines, blank = text_to_lines(text, indent=True)
             if not lines:
                 continue
+            lines, indent = split_indent(lines)
             y = np.asarray(align_lines(lines, gold), dtype=np.float64)
-            docs.append(_doc(pi, page.host, kind, lines, blank, y, stop_tables))
+            docs.append(_doc(pi, page.host, kind, lines, blank, y, stop_tables, indent))
             for spans in short_windows(y, windows, f"{page.id}|{kind}"):
                 docs.append(_doc(pi, page.host, kind, take_spans(lines, spans),
                                  [False, *take_spans(blank, spans)[1:]],
                                  take_labels(y, spans), stop_tables,
+                                 np.concatenate([indent[a:b] for a, b in spans]),
                                  WINDOW_WEIGHT))
         if progress and pi % 200 == 0:
             _log(progress, f"  docs {pi}/{len(pages)} {time.time() - t0:.0f}s")
     return docs
 
 
-def _doc(pi, host, kind, lines, blank, y, stop_tables, weight=1.0) -> Doc:
+def _doc(pi, host, kind, lines, blank, y, stop_tables, indent, weight=1.0) -> Doc:
     """One rendered page (or a window of one) as training rows: its lines' weights, (tokens
     + 2) each, sum to 100 x ``weight``."""
     prep = Prepared(lines, blank)
@@ -198,7 +214,7 @@ def _doc(pi, host, kind, lines, blank, y, stop_tables, weight=1.0) -> Doc:
     w = w / w.sum() * 100.0 * weight
     full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     shape = shape_features(prep, stop_tables, None, full)
-    return Doc(pi, host, kind, lines, blank, toks, shape, y, w)
+    return Doc(pi, host, kind, lines, blank, toks, shape, y, w, indent)
 
 
 def build_vocab(docs: list[Doc], min_pages=3, min_hosts=2) -> list[str]:
@@ -214,6 +230,20 @@ def build_vocab(docs: list[Doc], min_pages=3, min_hosts=2) -> list[str]:
     return sorted(
         k for k, p in pages_of.items() if len(p) >= min_pages and len(hosts_of[k]) >= min_hosts
     )
+
+
+def set_oov_frac(d, words: set[str]) -> None:
+    """The share of each line's tokens outside the lexical vocabulary (``d.toks`` into
+    ``d.shape``), as inference computes it from the model's tables: the documents were
+    featured before the vocabulary was known."""
+    col = SHAPE_NAMES.index("oov_frac")
+    for i, toks in enumerate(d.toks):
+        d.shape[i, col] = 1.0 - sum(t in words for t in toks) / len(toks) if toks else 0.0
+
+
+def vocab_words(keys: list[str]) -> set[str]:
+    """The plain tokens among the lexical keys (not ^first, $last, =line or <empty>)."""
+    return {k for k in keys if k[:1] not in "^$=<"}
 
 
 def lex_matrix(docs: list[Doc], index: dict[str, int]):
@@ -269,12 +299,28 @@ def _split_rows(docs, arr):
     return out
 
 
-def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True):
+def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool) -> np.ndarray:
+    """A document's stage-1 rows, as `LineModel.stage1` builds them at inference."""
+    X = context_features(d.shape, lex)
+    if not indent:
+        return X
+    ntok = np.expm1(d.shape[:, _LOG_TOKENS])
+    return np.concatenate([X, indent_features(d.indent, ntok)], axis=1)
+
+
+_LOG_TOKENS = SHAPE_NAMES.index("log_tokens")
+
+
+def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True,
+                 indent: bool = INDENT):
     """Fit lexical LR, stage-1 trees (+ OOF) and stage-2 trees on docs. Returns a dict model."""
     t0 = time.time()
     keys = build_vocab(docs)
     index = {kk: i for i, kk in enumerate(keys)}
     _log(progress, f"  vocab {len(keys)} keys ({time.time() - t0:.0f}s)")
+    words = vocab_words(keys)
+    for d in docs:
+        set_oov_frac(d, words)
     XL = lex_matrix(docs, index)
     y = np.concatenate([d.y for d in docs])
     w = np.concatenate([d.w for d in docs])
@@ -290,7 +336,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
     _log(progress, f"  lexical LR done ({time.time() - t0:.0f}s)")
     lex_per_doc = _split_rows(docs, oof_lex)
     X1 = np.concatenate(
-        [context_features(d.shape, lx) for d, lx in zip(docs, lex_per_doc, strict=False)]
+        [stage1_matrix(d, lx, indent) for d, lx in zip(docs, lex_per_doc, strict=False)]
     )
     f1 = fit_hgb(X1, yb, w, seed, HGB1)
     _log(progress, f"  stage-1 trees done ({time.time() - t0:.0f}s)")
@@ -316,6 +362,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         "f2": f2,
         "trans": trans,
         "stopwords": stop,
+        "indent": indent,
     }
 
 
@@ -337,7 +384,8 @@ def label_transitions(docs, yb: np.ndarray, w: np.ndarray) -> dict:
 def make_model(m: dict, config: dict):
     from .linemodel import LineModel
 
-    meta = {"keys": m["keys"], "stopwords": m["stopwords"], "config": config}
+    meta = {"keys": m["keys"], "stopwords": m["stopwords"],
+            "config": {**config, "indent": m["indent"]}}
     tables = Tables(m["keys"], m["lex_w"], m["lex_b"], m["stopwords"])
     return LineModel(meta, tables, m["f1"], m["f2"], "unsaved")
 
@@ -347,14 +395,15 @@ def tune_on(model, pages, progress=True) -> dict:
     cache = RenderCache()
     items = []
     for p in pages:
-        lines, bb = text_to_lines(cached(p, "render_inscriptis", cache))
+        lines, bb = text_to_lines(cached(p, "render_inscriptis", cache), indent=model.indent)
         if lines:
             p1, X = model.stage1(lines, bb)
             finish = functools.partial(_finish_text, model, p1, X)
         else:
             finish = _no_lines
         items.append((lines, p.read_gold(), finish))
-    return tune_sequence(items, model.f2 is not None, model.meta["config"]["trans"], progress)
+    return tune_sequence(items, model.f2 is not None, model.meta["config"]["trans"], progress,
+                         TEXT_THRESHOLDS)
 
 
 def _finish_text(model, p1, X, use_f2, hmm):
@@ -366,6 +415,9 @@ def _no_lines(use_f2, hmm):
 
 
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.05))
+# the text model's grid reaches lower: with the indentation columns its best validation
+# threshold was the old grid's edge (0.2)
+TEXT_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.1, 0.81, 0.05))
 
 
 def tune_sequence(items, has_f2: bool, trans: dict, progress=True,
@@ -422,6 +474,7 @@ def train(
     kinds=RENDER_KINDS,
     stage2: bool = True,
     refit: bool = True,
+    indent: bool = INDENT,
 ) -> dict:
     """Train the line model on the train split of ``data_dir`` and save it to ``out``."""
     from threadpoolctl import threadpool_limits
@@ -433,7 +486,8 @@ def train(
         stop_tables = Tables([], np.zeros(0), 0.0, stop)
         fit_pages, val_pages = fit_and_val_pages(data_dir, progress, "train")
         fit_docs = build_docs(fit_pages, kinds, stop_tables, progress)
-        m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2)
+        m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2,
+                         indent=indent)
         model = make_model(m, {"trans": m["trans"]})
         tuned = tune_on(model, val_pages, progress)
         model.config.update({"hmm": tuned["hmm"], "threshold": tuned["threshold"]})
@@ -443,7 +497,8 @@ def train(
         if refit:
             docs = with_val_docs(fit_docs, build_docs(val_pages, kinds, stop_tables, progress),
                                  len(fit_pages))
-            m = fit_pipeline(docs, stop, seed=seed, progress=progress, stage2=stage2)
+            m = fit_pipeline(docs, stop, seed=seed, progress=progress, stage2=stage2,
+                             indent=indent)
         config = {
             "threshold": tuned["threshold"],
             "hmm": tuned["hmm"],
@@ -452,6 +507,7 @@ def train(
             "seed": seed,
             "renderers": list(kinds),
             "val_f1": tuned["val_f1"],
+            "indent": m["indent"],
         }
         if not tuned["use_f2"]:
             m["f2"] = None
