@@ -299,6 +299,9 @@ def _split_rows(docs, arr):
     return out
 
 
+_LOG_TOKENS = SHAPE_NAMES.index("log_tokens")
+
+
 def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool) -> np.ndarray:
     """A document's stage-1 rows, as `LineModel.stage1` builds them at inference."""
     X = context_features(d.shape, lex)
@@ -306,9 +309,6 @@ def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool) -> np.ndarray:
         return X
     ntok = np.expm1(d.shape[:, _LOG_TOKENS])
     return np.concatenate([X, indent_features(d.indent, ntok)], axis=1)
-
-
-_LOG_TOKENS = SHAPE_NAMES.index("log_tokens")
 
 
 def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True,
