@@ -212,3 +212,24 @@ def test_indent_features_of_flat_and_tiny_texts():
     assert indent_features(np.zeros(0), np.zeros(0)).shape == (0, len(INDENT_NAMES))
     one = indent_features(np.array([100.0]), np.array([0.0]))  # capped, no long line
     assert one[0, c["indent"]] == 40 and one[0, c["indent_rel"]] == 0
+
+
+def test_depth_features_average_the_lines_at_one_depth():
+    from cleaner.model.features import INDENT_NAMES, feature_count
+    from cleaner.model.stage2 import DEPTH_COLUMNS, depth_features, stage2_count, stage2_input
+
+    # depths 0 0 4 4 0 (ranks 0 0 1 1 0); tokens 9 19 0 0 9
+    X1 = np.zeros((5, feature_count() + len(INDENT_NAMES)))
+    X1[:, SHAPE_NAMES.index("log_tokens")] = np.log1p([9, 19, 0, 0, 9])
+    X1[:, -len(INDENT_NAMES) + INDENT_NAMES.index("indent_rank")] = [0, 0, 1, 1, 0]
+    p1 = np.array([0.9, 0.7, 0.1, 0.3, 0.8])
+    D = depth_features(p1, X1)
+    assert D.shape == (5, DEPTH_COLUMNS)
+    np.testing.assert_allclose(D[:, 0], [0.8, 0.8, 0.2, 0.2, 0.8])
+    wmean = (0.9 * 10 + 0.7 * 20 + 0.8 * 10) / 40
+    np.testing.assert_allclose(D[:, 1], [wmean, wmean, 0.2, 0.2, wmean])
+    np.testing.assert_allclose(D[:, 2], [0.8, 0.8, 0.2, 0.2, 0.8])  # runs: 0-1, 2-3, 4
+    np.testing.assert_allclose(D[:, 3], np.log([2, 2, 2, 2, 1]))
+    assert stage2_input(p1, X1, True).shape == (5, stage2_count() + DEPTH_COLUMNS)
+    assert stage2_input(p1, X1, False).shape == (5, stage2_count())
+    assert depth_features(np.zeros(0), X1[:0]).shape == (0, DEPTH_COLUMNS)

@@ -21,7 +21,7 @@ import numpy as np
 from .features import SHAPE_NAMES, Tables, _char_table, extract, indent_features, split_indent
 from .gbdt import Forest
 from .sequence import hmm_posterior
-from .stage2 import stage2_features
+from .stage2 import stage2_input
 
 DEFAULT_MODEL = Path(__file__).with_name("line_model.npz")
 MAX_LINES = 20000
@@ -42,6 +42,8 @@ class LineModel:
         # a model trained with the indentation columns strips each line itself and appends
         # them (`features.indent_features`); an older file sees the lines as given
         self.indent = bool(self.config.get("indent", False))
+        # and its stage 2 may read the lines at the same depth (`stage2.depth_features`)
+        self.depth2 = bool(self.config.get("depth2", False))
         self.version = version
 
     # ------------------------------------------------------------ io
@@ -115,7 +117,7 @@ class LineModel:
     ) -> np.ndarray:
         p = p1
         if self.f2 is not None and (use_f2 is None or use_f2):
-            p = self.f2.fast_proba(stage2_features(p1, X))
+            p = self.f2.fast_proba(stage2_input(p1, X, self.depth2))
         cfg = hmm if hmm is not None else self.config.get("hmm")
         if cfg:
             p = hmm_posterior(p, cfg["prior"], cfg["stay_c"], cfg["stay_b"], cfg.get("power", 1.0))

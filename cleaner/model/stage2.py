@@ -89,3 +89,34 @@ def stage2_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
 
 def stage2_count() -> int:
     return 1 + len(_KEEP) + 6 + 3 + 10
+
+
+def depth_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
+    """Stage-2 columns of a model with the indentation columns (the last
+    ``len(INDENT_NAMES)`` of ``X1``): lines at one depth are siblings in the page, so the
+    mean stage-1 probability of the lines at the line's depth (plain and token-weighted),
+    of its run of consecutive lines at that depth, and the run's length (log)."""
+    from .features import INDENT_NAMES
+
+    n = len(p1)
+    if n == 0:
+        return np.zeros((0, DEPTH_COLUMNS))
+    level = X1[:, -len(INDENT_NAMES) + INDENT_NAMES.index("indent_rank")].astype(np.int64)
+    w = np.expm1(X1[:, SHAPE_NAMES.index("log_tokens")]) + 1.0
+    count = np.bincount(level)
+    mean = np.bincount(level, weights=p1) / np.maximum(count, 1)
+    wmean = np.bincount(level, weights=p1 * w) / np.maximum(np.bincount(level, weights=w), 1e-9)
+    run = np.cumsum(np.concatenate([[0], level[1:] != level[:-1]]))
+    run_n = np.bincount(run)
+    run_mean = np.bincount(run, weights=p1) / run_n
+    return np.column_stack([mean[level], wmean[level], run_mean[run], np.log(run_n[run])])
+
+
+DEPTH_COLUMNS = 4
+
+
+def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool) -> np.ndarray:
+    """The text model's stage-2 rows: `stage2_features`, then `depth_features` when the
+    model was trained with them."""
+    S = stage2_features(p1, X1)
+    return np.concatenate([S, depth_features(p1, X1)], axis=1) if depth else S

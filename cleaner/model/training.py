@@ -39,7 +39,7 @@ from .features import (
 )
 from .gbdt import export_hgb
 from .metrics import aggregate, shingle_pr
-from .stage2 import stage2_features
+from .stage2 import stage2_input
 
 RENDER_KINDS = ("render_inscriptis", "render_lxml", "render_lxml_all")
 STOP_LANGS = (
@@ -155,8 +155,10 @@ class Doc:
     indent: np.ndarray  # each line's leading whitespace in the render (characters)
 
 
-# The shipped recipe reads the render's indentation (`features.indent_features`).
+# The shipped recipe reads the render's indentation (`features.indent_features`), and its
+# stage 2 the scores of the lines at the same depth (`stage2.depth_features`).
 INDENT = True
+DEPTH2 = True
 
 
 def stoplists() -> dict[str, list[str]]:
@@ -312,9 +314,10 @@ def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool) -> np.ndarray:
 
 
 def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True,
-                 indent: bool = INDENT):
+                 indent: bool = INDENT, depth2: bool = DEPTH2):
     """Fit lexical LR, stage-1 trees (+ OOF) and stage-2 trees on docs. Returns a dict model."""
     t0 = time.time()
+    depth2 = indent and depth2  # the depth columns read the indentation ones
     keys = build_vocab(docs)
     index = {kk: i for i, kk in enumerate(keys)}
     _log(progress, f"  vocab {len(keys)} keys ({time.time() - t0:.0f}s)")
@@ -350,7 +353,8 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         _log(progress, f"  stage-1 OOF done ({time.time() - t0:.0f}s)")
         X1s = _split_rows(docs, X1)
         p1s = _split_rows(docs, oof_p1)
-        X2 = np.concatenate([stage2_features(p, x) for p, x in zip(p1s, X1s, strict=False)])
+        X2 = np.concatenate([stage2_input(p, x, depth2)
+                             for p, x in zip(p1s, X1s, strict=False)])
         f2 = fit_hgb(X2, yb, w, seed, HGB2)
         _log(progress, f"  stage-2 trees done ({time.time() - t0:.0f}s)")
     trans = label_transitions(docs, yb, w)
@@ -363,6 +367,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         "trans": trans,
         "stopwords": stop,
         "indent": indent,
+        "depth2": depth2,
     }
 
 
@@ -385,7 +390,7 @@ def make_model(m: dict, config: dict):
     from .linemodel import LineModel
 
     meta = {"keys": m["keys"], "stopwords": m["stopwords"],
-            "config": {**config, "indent": m["indent"]}}
+            "config": {**config, "indent": m["indent"], "depth2": m["depth2"]}}
     tables = Tables(m["keys"], m["lex_w"], m["lex_b"], m["stopwords"])
     return LineModel(meta, tables, m["f1"], m["f2"], "unsaved")
 
@@ -475,6 +480,7 @@ def train(
     stage2: bool = True,
     refit: bool = True,
     indent: bool = INDENT,
+    depth2: bool = DEPTH2,
 ) -> dict:
     """Train the line model on the train split of ``data_dir`` and save it to ``out``."""
     from threadpoolctl import threadpool_limits
@@ -487,7 +493,7 @@ def train(
         fit_pages, val_pages = fit_and_val_pages(data_dir, progress, "train")
         fit_docs = build_docs(fit_pages, kinds, stop_tables, progress)
         m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2,
-                         indent=indent)
+                         indent=indent, depth2=depth2)
         model = make_model(m, {"trans": m["trans"]})
         tuned = tune_on(model, val_pages, progress)
         model.config.update({"hmm": tuned["hmm"], "threshold": tuned["threshold"]})
@@ -498,7 +504,7 @@ def train(
             docs = with_val_docs(fit_docs, build_docs(val_pages, kinds, stop_tables, progress),
                                  len(fit_pages))
             m = fit_pipeline(docs, stop, seed=seed, progress=progress, stage2=stage2,
-                             indent=indent)
+                             indent=indent, depth2=depth2)
         config = {
             "threshold": tuned["threshold"],
             "hmm": tuned["hmm"],
@@ -508,6 +514,7 @@ def train(
             "renderers": list(kinds),
             "val_f1": tuned["val_f1"],
             "indent": m["indent"],
+            "depth2": m["depth2"],
         }
         if not tuned["use_f2"]:
             m["f2"] = None
