@@ -209,3 +209,35 @@ def test_re2_candidates_cover_the_rules_candidates() -> None:
         fast, slow = set(R._candidates(views)), set(R._candidates_re(views))
         assert slow <= fast
     assert len(slow) >= 10  # the edge lines are candidates
+
+
+def test_repeated_paragraph_keeps_the_copy_the_model_keeps() -> None:
+    """The rules keep a paragraph's first copy; when the model removes that copy (here: a
+    table of contents above the article), the later copy it would keep stands in for it."""
+    from cleaner.filters.model import keep_best_copy
+
+    heading = "1. Understand Search Intent Before Anything Else in your plan"
+    doc = clean_text(f"{heading}\nA paragraph of the article with other words in it.\n{heading}",
+                     model=False, min_words=0)
+    assert [ln.reason for ln in doc.lines] == [None, None, "repeated"]
+    first, _, later = doc.lines
+    for ln, p in zip(doc.lines, (0.1, 0.9, 0.8), strict=True):
+        ln.model_score = p
+    first.remove("model", 0.9, "line model: P(content)=0.10 < 0.20", by="model")
+    keep_best_copy(doc.lines, 0.2)
+    assert first.reason == "model" and later.reason is None and later.detail == ""
+    # a later copy the model would also remove stays removed as a repeat
+    doc = clean_text(f"{heading}\nA paragraph of the article with other words in it.\n{heading}",
+                     model=False, min_words=0)
+    for ln, p in zip(doc.lines, (0.1, 0.9, 0.15), strict=True):
+        ln.model_score = p
+    doc.lines[0].remove("model", 0.9, "", by="model")
+    keep_best_copy(doc.lines, 0.2)
+    assert doc.lines[2].reason == "repeated"
+    # the first copy kept: nothing changes
+    doc = clean_text(f"{heading}\nA paragraph of the article with other words in it.\n{heading}",
+                     model=False, min_words=0)
+    for ln in doc.lines:
+        ln.model_score = 0.9
+    keep_best_copy(doc.lines, 0.2)
+    assert [ln.reason for ln in doc.lines] == [None, None, "repeated"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cleaner.document import Document
+from cleaner.document import Document, Line
 from cleaner.errors import UserError
 
 MAX_MODEL_CHARS = 5000  # the model sees at most this much of a line
@@ -110,6 +110,29 @@ class ModelFilter:
             if p < threshold and ln.reason is None and (not abstain or _mostly_latin(text)):
                 ln.remove("model", round(1.0 - p, 4),
                           f"{which}: P(content)={p:.2f} < {threshold:.2f}", by="model")
+        keep_best_copy(doc.lines, threshold)
+
+
+def keep_best_copy(lines: list[Line], threshold: float) -> None:
+    """A repeated paragraph keeps one copy. The rules keep the first (`repeated` removes the
+    later ones); where the model then removes that first copy (a table of contents, a
+    teaser above the article), the later copy the model scores highest stands in for it,
+    if the model would keep that one."""
+    copies: dict[int, list[Line]] = {}
+    for ln in lines:
+        if ln.reason == "repeated":
+            copies.setdefault(ln.key_hash, []).append(ln)
+    if not copies:
+        return
+    done: set[int] = set()
+    for ln in lines:
+        k = ln.key_hash if ln.reason == "model" else None
+        if k is None or k not in copies or k in done:
+            continue
+        done.add(k)
+        best = max(copies[k], key=lambda c: c.model_score or 0.0)
+        if best.model_score is not None and best.model_score >= threshold:
+            best.reason, best.score, best.detail, best.by = None, 0.0, "", ""
 
 
 def _not_found(filename: str | None) -> UserError:

@@ -12,7 +12,8 @@ Reason codes:
                      skip to content, breadcrumbs, menus of short link words
     related          a "Trending / Related / Read more / You may also like ..." heading
     related_teaser   the teaser list that follows such a heading
-    repeated         a later copy of a paragraph already seen in the same document
+    repeated         a later copy of a paragraph already seen in the same document (with the
+                     model on, `filters.model.keep_best_copy` may keep a later copy instead)
 """
 
 from __future__ import annotations
