@@ -156,7 +156,7 @@ def test_training_features_are_the_inference_features(trained, corpus):
     """What the stage-1 trees were trained on (`stage1_matrix`: shape, context, lexical
     logit and the render's indentation) is what `LineModel.stage1` computes at inference
     from the model file and the render's lines as they are, indentation included."""
-    from cleaner.model.data import load_pages
+    from cleaner.model.data import load_pages, render_inscriptis, text_to_lines
     from cleaner.model.training import (
         build_docs,
         lex_matrix,
@@ -176,8 +176,6 @@ def test_training_features_are_the_inference_features(trained, corpus):
     for d, page in zip(docs, pages, strict=True):
         set_oov_frac(d, vocab_words(m.meta["keys"]))
         want = stage1_matrix(d, lex_matrix([d], index) @ lex_w + m.tables.lex_b, True)
-        from cleaner.model.data import render_inscriptis, text_to_lines
-
         lines, bb = text_to_lines(render_inscriptis(page.read_html()), indent=True)
         _, got = m.stage1(lines, bb)
         assert got.shape == want.shape

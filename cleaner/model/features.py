@@ -648,7 +648,7 @@ def feature_names() -> list[str]:
 
 
 # ---------------------------------------------------------------- indentation
-# A renderer that keeps the page's nesting as indentation (inscriptis, lynx, w3m) writes the
+# A renderer that keeps the page's nesting as indentation (inscriptis does) writes the
 # article's paragraphs at one depth and menus, lists of links and footers deeper or
 # shallower. The text model sees each line's leading whitespace through these columns,
 # appended after the others (a text without indentation gives zeros and the same depth for
@@ -683,7 +683,7 @@ def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
         return F
     ind = np.minimum(np.asarray(indent, dtype=np.float64), INDENT_CAP)
     ntok = np.asarray(ntok, dtype=np.float64)
-    levels, level_of = np.unique(ind, return_inverse=True)
+    level_of = np.unique(ind, return_inverse=True)[1]
     long_ = ntok >= INDENT_LONG_TOKENS
     w = ntok[long_] if long_.any() else ntok + 1.0
     v = ind[long_] if long_.any() else ind
@@ -703,10 +703,17 @@ def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
         cnt[k:] += 1
         cnt[:-k] += 1
     F[:, 5] = same / np.maximum(cnt, 1)
-    tok_at = np.bincount(level_of, weights=ntok, minlength=len(levels))
+    tok_at = np.bincount(level_of, weights=ntok)
     F[:, 6] = tok_at[level_of] / max(float(ntok.sum()), 1.0)
     F[:, 7] = float(ind.max() > 0)
     return F
+
+
+def with_indent(X: np.ndarray, indent: np.ndarray) -> np.ndarray:
+    """A stage-1 matrix (`extract`'s columns) with the `indent_features` columns appended:
+    the text model's rows, at training and at inference."""
+    ntok = np.expm1(X[:, _COL["log_tokens"]])
+    return np.concatenate([X, indent_features(indent, ntok)], axis=1)
 
 
 def extract(

@@ -18,14 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import SHAPE_NAMES, Tables, _char_table, extract, indent_features, split_indent
+from .features import Tables, _char_table, extract, split_indent, with_indent
 from .gbdt import Forest
 from .sequence import hmm_posterior
 from .stage2 import stage2_input
 
 DEFAULT_MODEL = Path(__file__).with_name("line_model.npz")
 MAX_LINES = 20000
-_LOG_TOKENS = SHAPE_NAMES.index("log_tokens")
 
 
 class LineModel:
@@ -107,9 +106,7 @@ class LineModel:
             X = extract(lines, blank_before, self.tables)
             return self.f1.fast_proba(X), X
         lines, indent = split_indent(lines)
-        X = extract(lines, blank_before, self.tables)
-        ntok = np.expm1(X[:, _LOG_TOKENS])
-        X = np.concatenate([X, indent_features(indent, ntok)], axis=1)
+        X = with_indent(extract(lines, blank_before, self.tables), indent)
         return self.f1.fast_proba(X), X
 
     def finish(

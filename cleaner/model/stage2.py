@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .features import SHAPE_NAMES, _shift, _window_means
+from .features import INDENT_NAMES, SHAPE_NAMES, _shift, _window_means
 
 _KEEP = [
     SHAPE_NAMES.index(k)
@@ -91,13 +91,14 @@ def stage2_count() -> int:
     return 1 + len(_KEEP) + 6 + 3 + 10
 
 
+DEPTH_COLUMNS = 4
+
+
 def depth_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     """Stage-2 columns of a model with the indentation columns (the last
     ``len(INDENT_NAMES)`` of ``X1``): lines at one depth are siblings in the page, so the
     mean stage-1 probability of the lines at the line's depth (plain and token-weighted),
     of its run of consecutive lines at that depth, and the run's length (log)."""
-    from .features import INDENT_NAMES
-
     n = len(p1)
     if n == 0:
         return np.zeros((0, DEPTH_COLUMNS))
@@ -110,9 +111,6 @@ def depth_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     run_n = np.bincount(run)
     run_mean = np.bincount(run, weights=p1) / run_n
     return np.column_stack([mean[level], wmean[level], run_mean[run], np.log(run_n[run])])
-
-
-DEPTH_COLUMNS = 4
 
 
 def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool) -> np.ndarray:

@@ -32,10 +32,10 @@ from .features import (
     Prepared,
     Tables,
     context_features,
-    indent_features,
     lexical_keys,
     shape_features,
     split_indent,
+    with_indent,
 )
 from .gbdt import export_hgb
 from .metrics import aggregate, shingle_pr
@@ -301,16 +301,10 @@ def _split_rows(docs, arr):
     return out
 
 
-_LOG_TOKENS = SHAPE_NAMES.index("log_tokens")
-
-
 def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool) -> np.ndarray:
     """A document's stage-1 rows, as `LineModel.stage1` builds them at inference."""
     X = context_features(d.shape, lex)
-    if not indent:
-        return X
-    ntok = np.expm1(d.shape[:, _LOG_TOKENS])
-    return np.concatenate([X, indent_features(d.indent, ntok)], axis=1)
+    return with_indent(X, d.indent) if indent else X
 
 
 def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True,
