@@ -214,6 +214,40 @@ def test_indent_features_of_flat_and_tiny_texts():
     assert one[0, c["indent"]] == 40 and one[0, c["indent_rel"]] == 0
 
 
+def test_grid_features_find_records_that_repeat_at_one_gap():
+    from cleaner.model.features import GRID_NAMES, Prepared
+    from cleaner.model.features import grid_features as grid_of
+
+    def grid_features(lines):
+        return grid_of(Prepared(lines, None))
+
+    c = {n: i for i, n in enumerate(GRID_NAMES)}
+    lines = ["Home", "Shop"]
+    for name, price in (("Alpha", "$1,999.95"), ("Beta", "$279.95"), ("Gamma", "$89")):
+        lines += [name, f"Regular price {price}", "Add to cart"]
+    lines += ["About us", "Home"]  # 13 lines: the records are lines 2-10
+    F = grid_features(lines)
+    assert F.shape == (13, len(GRID_NAMES))
+    np.testing.assert_allclose(F[:, c["tmpl_count_log"]],
+                               np.log1p([2, 1, 1, 3, 3, 1, 3, 3, 1, 3, 3, 1, 2]))
+    price = [3, 6, 9]
+    assert (F[price, c["tmpl_only"]] == 1).all() and (F[price, c["exact_count_log"]]
+                                                     == np.log1p(1)).all()
+    assert F[4, c["tmpl_only"]] == 0 and F[4, c["exact_count_log"]] == np.log1p(3)
+    # "Regular price 0" at 3, 6, 9 and "add to cart" at 4, 7, 10: runs at gap 3 cover 3-10;
+    # "Home" twice is no run
+    np.testing.assert_array_equal(F[:, c["grid_cover"]], [0] * 3 + [1] * 8 + [0] * 2)
+    np.testing.assert_array_equal(F[:, c["grid_gap"]], [0] * 3 + [3] * 8 + [0] * 2)
+    assert (F[:, c["grid_share"]] == 8 / 13).all()
+    assert F[0, c["tmpl_rep_ctx3"]] == 2 / 4  # lines 0-3: "Home" and the price repeat
+    # a line whose lowercase is longer ("İ") sends the document down the per-line token path
+    rare = Prepared(["İ", *lines], None)
+    assert rare.hashes is None
+    np.testing.assert_array_equal(grid_of(rare)[1:, :5], F[:, :5])
+    assert grid_features([]).shape == (0, len(GRID_NAMES))
+    assert (grid_features(["One line."])[0] == [np.log1p(1), np.log1p(1), 0, 0, 0, 0, 0]).all()
+
+
 def test_depth_features_average_the_lines_at_one_depth():
     from cleaner.model.features import INDENT_NAMES, feature_count
     from cleaner.model.stage2 import DEPTH_COLUMNS, depth_features, stage2_count, stage2_input

@@ -154,8 +154,9 @@ def test_evaluate_on_folder(trained, corpus):
 
 def test_training_features_are_the_inference_features(trained, corpus):
     """What the stage-1 trees were trained on (`stage1_matrix`: shape, context, lexical
-    logit and the render's indentation) is what `LineModel.stage1` computes at inference
-    from the model file and the render's lines as they are, indentation included."""
+    logit, the repeated templates and the render's indentation) is what `LineModel.stage1`
+    computes at inference from the model file and the render's lines as they are,
+    indentation included."""
     from cleaner.model.data import load_pages, render_inscriptis, text_to_lines
     from cleaner.model.training import (
         build_docs,
@@ -166,7 +167,7 @@ def test_training_features_are_the_inference_features(trained, corpus):
     )
 
     m = LineModel.load(trained[0])
-    assert m.indent
+    assert m.indent and m.grid
     with np.load(trained[0], allow_pickle=False) as z:
         lex_w = z["lex_w"].astype(np.float64)
     index = {k: i for i, k in enumerate(m.meta["keys"])}
@@ -175,7 +176,7 @@ def test_training_features_are_the_inference_features(trained, corpus):
     assert len(docs) == 3 and any((d.indent > 0).any() for d in docs)
     for d, page in zip(docs, pages, strict=True):
         set_oov_frac(d, vocab_words(m.meta["keys"]))
-        want = stage1_matrix(d, lex_matrix([d], index) @ lex_w + m.tables.lex_b, True)
+        want = stage1_matrix(d, lex_matrix([d], index) @ lex_w + m.tables.lex_b, True, True)
         lines, bb = text_to_lines(render_inscriptis(page.read_html()), indent=True)
         _, got = m.stage1(lines, bb)
         assert got.shape == want.shape

@@ -22,12 +22,17 @@ Three groups of features:
 * **context** (``context_features``): the key shape features and the lexical logit of the
   neighbouring lines (+-1, +-2), window means (+-3, +-10 lines), token mass before/after the line,
   distance to the nearest long / sentence-like line, and document size.
+* **templates** (``grid_features``, ``GRID_NAMES``): how often the line's tokens and its
+  template (numbers made one placeholder) repeat in the document, and whether the line sits in
+  a run of one template at one gap (the records of a listing); the text model's columns after
+  the context ones.
 * **indentation** (``indent_features``, ``INDENT_NAMES``): the text model's last columns, from
   each line's leading whitespace (``split_indent``); the other groups see the stripped line.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -258,6 +263,7 @@ class Prepared:
         "hashes",
         "joined",
         "lens",
+        "line_h",
         "low",
         "n",
         "n_tokens",
@@ -302,6 +308,7 @@ class Prepared:
         low = joined.lower()
         self.low = low
         self.hashes = self.tok_start = self.tok_end = None
+        self.line_h: np.ndarray | None = None  # `line_hashes`, once asked for
         self._flat: list[str] | None = None
         lcp = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if len(lcp) == len(cp) and (len(lcp) == 0 or int(lcp.max()) < _TAB_SIZE):
@@ -328,6 +335,12 @@ class Prepared:
             self._flat = [low[a:b] for a, b in zip(self.tok_start.tolist(),
                                                    self.tok_end.tolist(), strict=True)]
         return self._flat
+
+    def line_hashes(self) -> np.ndarray:
+        """Per line, the hash of its token hashes (`_line_hashes`; fast token path only)."""
+        if self.line_h is None:
+            self.line_h = _line_hashes(self.hashes, self.offsets, self.counts)
+        return self.line_h
 
     def line_tokens(self, i: int) -> list[str]:
         o, c = int(self.offsets[i]), int(self.counts[i])
@@ -386,6 +399,14 @@ def _token_rows(prep: Prepared, tables: Tables) -> np.ndarray:
 _LINE_M = np.uint64(0xD6E8FEB86659FD93)  # odd
 
 
+@functools.lru_cache(maxsize=8)
+def _line_powers(bucket: int) -> np.ndarray:
+    """`_LINE_M` ** k for k < 2 ** bucket, computed once per size (read-only)."""
+    out = powers(_LINE_M, 1 << bucket)
+    out.setflags(write=False)
+    return out
+
+
 def _line_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Per line, a hash of its sequence of token hashes (0 for a line without tokens)."""
     n = len(counts)
@@ -393,7 +414,7 @@ def _line_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray) ->
     if len(hashes) == 0:
         return out
     pos = np.arange(len(hashes)) - np.repeat(offsets, counts)
-    v = hashes * powers(_LINE_M, int(counts.max()))[pos]
+    v = hashes * _line_powers(max(int(counts.max()) - 1, 0).bit_length())[pos]
     has = counts > 0
     out[has] = np.add.reduceat(v, offsets[has])
     return out ^ (counts.astype(np.uint64) * HASH_LEN)
@@ -427,7 +448,7 @@ def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None
     short = has & (counts <= 5)
     if ww and prep.hashes is not None and tables.whole_index is not None:
         if short.any():  # whole short lines, looked up by the hash of their token hashes
-            h = _line_hashes(prep.hashes, prep.offsets, counts)
+            h = prep.line_hashes()
             extra[short] += tables.whole_index.get(h[short])
     elif ww:
         for i in np.flatnonzero(short).tolist():
@@ -709,6 +730,90 @@ def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
     return F
 
 
+# ---------------------------------------------------------------- repeated templates
+# A listing or a shop's collection page writes one record per item (a name, a price, a
+# rating, "Add to cart"), so the same line template comes back at a regular gap; its gold
+# main text is those records, which one by one look like menu lines. A line's template is
+# its sequence of tokens with every number (a run of all-digit tokens: "$1,999.95") made
+# one placeholder. These columns, after `extract`'s and before the indentation ones, tell
+# the text model which lines repeat and which sit inside such runs.
+GRID_MAX_GAP = 12  # records of at most this many lines
+GRID_MIN_RUN = 3  # occurrences of a template at one gap that make a run
+GRID_NAMES = [
+    "tmpl_count_log",  # log(1 + lines of the document with the line's template)
+    "exact_count_log",  # log(1 + lines of the document with the line's tokens)
+    "tmpl_only",  # 1 when the template repeats but the tokens do not (a price, a count)
+    "grid_cover",  # 1 inside a run: a template 3+ times at one gap of at most 12 lines
+    "grid_gap",  # the shortest gap of the runs covering the line (0 outside them)
+    "grid_share",  # share of the document's lines inside runs
+    "tmpl_rep_ctx3",  # share of the lines within +-3 whose template repeats
+]
+_NUMBER_HASH = np.uint64(0x5EED5EED5EED5EED)  # the placeholder token's hash
+
+
+def _same_counts(keys: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, its key's group and how many valid lines share the key (0 if not valid)."""
+    _, group, count = np.unique(keys, return_inverse=True, return_counts=True)
+    group = group.reshape(-1)
+    extra = np.bincount(group[~valid], minlength=len(count))  # token-less lines share key 0
+    return group, np.where(valid, (count - extra)[group], 0).astype(np.float64)
+
+
+def grid_features(prep: Prepared) -> np.ndarray:
+    """The `GRID_NAMES` columns of a document's lines (its `Prepared` tokens)."""
+    n = prep.n
+    F = np.zeros((n, len(GRID_NAMES)))
+    if n == 0:
+        return F
+    counts, offsets = prep.counts, prep.offsets
+    if prep.hashes is not None:
+        h = prep.hashes
+        digit = ((prep.cp >= 48) & (prep.cp <= 57)).astype(np.int64)
+        cs = np.concatenate([[0], np.cumsum(digit)])
+        num = cs[prep.tok_end] - cs[prep.tok_start] == prep.tok_end - prep.tok_start
+    else:  # the rare per-line tokens (see `Prepared`)
+        h = token_hashes(prep.flat)
+        num = np.fromiter((t.isascii() and t.isdigit() for t in prep.flat), dtype=bool,
+                          count=len(prep.flat))
+    line_of = np.repeat(np.arange(n), counts)
+    keep = np.ones(len(h), dtype=bool)  # a number's later tokens are dropped
+    if len(h) > 1:
+        keep[1:] = ~(num[1:] & num[:-1] & (line_of[1:] == line_of[:-1]))
+    counts2 = np.bincount(line_of[keep], minlength=n)
+    offsets2 = np.concatenate([[0], np.cumsum(counts2[:-1])]).astype(np.int64)
+    tmpl = _line_hashes(np.where(num, _NUMBER_HASH, h)[keep], offsets2, counts2)
+    exact = prep.line_hashes() if prep.hashes is not None else _line_hashes(h, offsets, counts)
+    valid = counts > 0
+    group, tcount = _same_counts(tmpl, valid)
+    _, ecount = _same_counts(exact, valid)
+    # runs: a template's consecutive occurrences at one gap
+    order = np.flatnonzero(valid)[np.argsort(group[valid], kind="stable")]
+    g = group[order]
+    d = np.diff(order)
+    link = (g[1:] == g[:-1]) & (d <= GRID_MAX_GAP)
+    cont = np.zeros(len(link), dtype=bool)
+    cont[1:] = link[1:] & link[:-1] & (d[1:] == d[:-1])
+    start = np.flatnonzero(link & ~cont)
+    gap = np.full(n, np.inf)
+    if len(start):
+        run = np.cumsum(link & ~cont) - 1
+        length = np.bincount(run[link], minlength=len(start))  # links in each run
+        long_ = length + 1 >= GRID_MIN_RUN
+        for k0, m in zip(start[long_].tolist(), length[long_].tolist(), strict=True):
+            a, b = int(order[k0]), int(order[k0 + m])
+            gap[a : b + 1] = np.minimum(gap[a : b + 1], d[k0])
+    cover = np.isfinite(gap)
+    F[:, 0] = np.log1p(tcount)
+    F[:, 1] = np.log1p(ecount)
+    F[:, 2] = (tcount > 1) & (ecount <= 1)
+    F[:, 3] = cover
+    F[:, 4] = np.where(cover, gap, 0.0)
+    F[:, 5] = cover.mean()
+    rep = (tcount > 1).astype(np.float64)
+    F[:, 6] = _window_means(rep[:, None], (3,))[0][:, 0]
+    return F
+
+
 def with_indent(X: np.ndarray, indent: np.ndarray) -> np.ndarray:
     """A stage-1 matrix (`extract`'s columns) with the `indent_features` columns appended:
     the text model's rows, at training and at inference."""
@@ -717,12 +822,15 @@ def with_indent(X: np.ndarray, indent: np.ndarray) -> np.ndarray:
 
 
 def extract(
-    lines: Sequence[str], blank_before: Sequence[bool] | None, tables: Tables
+    lines: Sequence[str], blank_before: Sequence[bool] | None, tables: Tables,
+    *, grid: bool = False,
 ) -> np.ndarray:
-    """Full feature matrix (n_lines, feature_count())."""
+    """Full feature matrix (n_lines, feature_count()); with ``grid``, the `grid_features`
+    columns appended."""
     prep = Prepared(lines, blank_before)
     rows = _token_rows(prep, tables)
     full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     shape = shape_features(prep, tables, rows, full)
     lex = lexical_logit(prep, tables, rows)
-    return context_features(shape, lex)
+    X = context_features(shape, lex)
+    return np.concatenate([X, grid_features(prep)], axis=1) if grid else X

@@ -41,6 +41,8 @@ class LineModel:
         # a model trained with the indentation columns strips each line itself and appends
         # them (`features.indent_features`); an older file sees the lines as given
         self.indent = bool(self.config.get("indent", False))
+        # and one trained with the template columns (`features.grid_features`) reads them
+        self.grid = bool(self.config.get("grid", False))
         # and its stage 2 may read the lines at the same depth (`stage2.depth_features`)
         self.depth2 = bool(self.config.get("depth2", False))
         self.version = version
@@ -106,7 +108,7 @@ class LineModel:
             X = extract(lines, blank_before, self.tables)
             return self.f1.fast_proba(X), X
         lines, indent = split_indent(lines)
-        X = with_indent(extract(lines, blank_before, self.tables), indent)
+        X = with_indent(extract(lines, blank_before, self.tables, grid=self.grid), indent)
         return self.f1.fast_proba(X), X
 
     def finish(

@@ -32,6 +32,7 @@ from .features import (
     Prepared,
     Tables,
     context_features,
+    grid_features,
     lexical_keys,
     shape_features,
     split_indent,
@@ -159,6 +160,7 @@ class Doc:
 # stage 2 the scores of the lines at the same depth (`stage2.depth_features`).
 INDENT = True
 DEPTH2 = True
+GRID = True  # the repeated-template columns (`features.grid_features`); needs INDENT
 
 
 def stoplists() -> dict[str, list[str]]:
@@ -301,17 +303,20 @@ def _split_rows(docs, arr):
     return out
 
 
-def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool) -> np.ndarray:
+def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool, grid: bool = False) -> np.ndarray:
     """A document's stage-1 rows, as `LineModel.stage1` builds them at inference."""
     X = context_features(d.shape, lex)
+    if grid:
+        X = np.concatenate([X, grid_features(Prepared(d.lines, d.blank))], axis=1)
     return with_indent(X, d.indent) if indent else X
 
 
 def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True,
-                 indent: bool = INDENT, depth2: bool = DEPTH2):
+                 indent: bool = INDENT, depth2: bool = DEPTH2, grid: bool = GRID):
     """Fit lexical LR, stage-1 trees (+ OOF) and stage-2 trees on docs. Returns a dict model."""
     t0 = time.time()
     depth2 = indent and depth2  # the depth columns read the indentation ones
+    grid = indent and grid  # a model without indentation columns reads the lines as given
     keys = build_vocab(docs)
     index = {kk: i for i, kk in enumerate(keys)}
     _log(progress, f"  vocab {len(keys)} keys ({time.time() - t0:.0f}s)")
@@ -333,7 +338,8 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
     _log(progress, f"  lexical LR done ({time.time() - t0:.0f}s)")
     lex_per_doc = _split_rows(docs, oof_lex)
     X1 = np.concatenate(
-        [stage1_matrix(d, lx, indent) for d, lx in zip(docs, lex_per_doc, strict=False)]
+        [stage1_matrix(d, lx, indent, grid)
+         for d, lx in zip(docs, lex_per_doc, strict=False)]
     )
     f1 = fit_hgb(X1, yb, w, seed, HGB1)
     _log(progress, f"  stage-1 trees done ({time.time() - t0:.0f}s)")
@@ -362,6 +368,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         "stopwords": stop,
         "indent": indent,
         "depth2": depth2,
+        "grid": grid,
     }
 
 
@@ -384,7 +391,8 @@ def make_model(m: dict, config: dict):
     from .linemodel import LineModel
 
     meta = {"keys": m["keys"], "stopwords": m["stopwords"],
-            "config": {**config, "indent": m["indent"], "depth2": m["depth2"]}}
+            "config": {**config, "indent": m["indent"], "depth2": m["depth2"],
+                       "grid": m.get("grid", False)}}
     tables = Tables(m["keys"], m["lex_w"], m["lex_b"], m["stopwords"])
     return LineModel(meta, tables, m["f1"], m["f2"], "unsaved")
 
@@ -475,6 +483,7 @@ def train(
     refit: bool = True,
     indent: bool = INDENT,
     depth2: bool = DEPTH2,
+    grid: bool = GRID,
 ) -> dict:
     """Train the line model on the train split of ``data_dir`` and save it to ``out``."""
     from threadpoolctl import threadpool_limits
@@ -487,7 +496,7 @@ def train(
         fit_pages, val_pages = fit_and_val_pages(data_dir, progress, "train")
         fit_docs = build_docs(fit_pages, kinds, stop_tables, progress)
         m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2,
-                         indent=indent, depth2=depth2)
+                         indent=indent, depth2=depth2, grid=grid)
         model = make_model(m, {"trans": m["trans"]})
         tuned = tune_on(model, val_pages, progress)
         model.config.update({"hmm": tuned["hmm"], "threshold": tuned["threshold"]})
@@ -498,7 +507,7 @@ def train(
             docs = with_val_docs(fit_docs, build_docs(val_pages, kinds, stop_tables, progress),
                                  len(fit_pages))
             m = fit_pipeline(docs, stop, seed=seed, progress=progress, stage2=stage2,
-                             indent=indent, depth2=depth2)
+                             indent=indent, depth2=depth2, grid=grid)
         config = {
             "threshold": tuned["threshold"],
             "hmm": tuned["hmm"],
@@ -509,6 +518,7 @@ def train(
             "val_f1": tuned["val_f1"],
             "indent": m["indent"],
             "depth2": m["depth2"],
+            "grid": m["grid"],
         }
         if not tuned["use_f2"]:
             m["f2"] = None
