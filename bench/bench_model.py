@@ -84,7 +84,7 @@ def cold_loads(code: str, n: int) -> tuple[list[float], bool]:
 def load_line(secs: list[float], scipy_loaded: bool) -> str:
     ms = sorted(round(1000 * s) for s in secs)
     note = ("; scipy was imported too (installed with the train extra: numba imports it to "
-            "find BLAS)" if scipy_loaded else "; scipy not installed")
+            "find BLAS)" if scipy_loaded else "; scipy not imported")
     return f"median {statistics.median(ms):.0f} ms of {len(ms)} runs ({ms[0]}-{ms[-1]}){note}"
 
 

@@ -156,11 +156,13 @@ class Doc:
     indent: np.ndarray  # each line's leading whitespace in the render (characters)
 
 
-# The shipped recipe reads the render's indentation (`features.indent_features`), and its
-# stage 2 the scores of the lines at the same depth (`stage2.depth_features`).
+# The shipped recipe reads the render's indentation (`features.indent_features`) and the
+# lines' repeated templates (`features.grid_features`; only with the indentation columns),
+# and its stage 2 the scores of the lines at the same depth (`stage2.depth_features`).
+# Chosen on validation pages (README, the model section).
 INDENT = True
 DEPTH2 = True
-GRID = True  # the repeated-template columns (`features.grid_features`); needs INDENT
+GRID = True
 
 
 def stoplists() -> dict[str, list[str]]:
