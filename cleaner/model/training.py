@@ -154,6 +154,7 @@ class Doc:
     y: np.ndarray
     w: np.ndarray
     indent: np.ndarray  # each line's leading whitespace in the render (characters)
+    grid: np.ndarray  # `features.grid_features` of the lines (used when training with GRID)
 
 
 # The shipped recipe reads the render's indentation (`features.indent_features`) and the
@@ -220,7 +221,7 @@ def _doc(pi, host, kind, lines, blank, y, stop_tables, indent, weight=1.0) -> Do
     w = w / w.sum() * 100.0 * weight
     full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     shape = shape_features(prep, stop_tables, None, full)
-    return Doc(pi, host, kind, lines, blank, toks, shape, y, w, indent)
+    return Doc(pi, host, kind, lines, blank, toks, shape, y, w, indent, grid_features(prep))
 
 
 def build_vocab(docs: list[Doc], min_pages=3, min_hosts=2) -> list[str]:
@@ -309,7 +310,7 @@ def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool, grid: bool = False) -> 
     """A document's stage-1 rows, as `LineModel.stage1` builds them at inference."""
     X = context_features(d.shape, lex)
     if grid:
-        X = np.concatenate([X, grid_features(Prepared(d.lines, d.blank))], axis=1)
+        X = np.concatenate([X, d.grid], axis=1)
     return with_indent(X, d.indent) if indent else X
 
 
