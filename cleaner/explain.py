@@ -60,5 +60,6 @@ def explain(path: str | Path, model: bool = True, color: bool | None = None) -> 
                 console.print(f"{ln.number:4d} [{style}]{tag}[/] [strike]{escape(ln.text)}[/]"
                               f"  [dim]({escape(ln.detail)})[/]")
             else:
-                console.print(f"{ln.number:4d} [green]KEEP{'':<20}{ms}[/] {escape(ln.text)}")
+                note = f"  [dim]({escape(ln.detail)})[/]" if ln.detail else ""
+                console.print(f"{ln.number:4d} [green]KEEP{'':<20}{ms}[/] {escape(ln.text)}{note}")
     sys.stdout.flush()

@@ -225,7 +225,11 @@ def test_repeated_paragraph_keeps_the_copy_the_model_keeps() -> None:
         ln.model_score = p
     first.remove("model", 0.9, "line model: P(content)=0.10 < 0.20", by="model")
     keep_best_copy(doc.lines, 0.2)
-    assert first.reason == "model" and later.reason is None and later.detail == ""
+    assert first.reason == "model" and later.reason is None
+    # the overruled verdict stays on record, on both copies
+    assert first.detail.endswith("its copy at line 3 is kept instead")
+    assert later.detail == ("kept against the rule 'repeated' (repeats line 1): the line "
+                            "model removed line 1 and keeps this copy")
     # a later copy the model would also remove stays removed as a repeat
     doc = clean_text(f"{heading}\nA paragraph of the article with other words in it.\n{heading}",
                      model=False, min_words=0)

@@ -117,7 +117,9 @@ def keep_best_copy(lines: list[Line], threshold: float) -> None:
     """A repeated paragraph keeps one copy. The rules keep the first (`repeated` removes the
     later ones); where the model then removes that first copy (a table of contents, a
     teaser above the article), the later copy the model scores highest stands in for it,
-    if the model would keep that one."""
+    if the model would keep that one. The overruled verdict stays on record: the removed
+    first copy's detail names the copy kept instead (the row's provenance), and the kept
+    copy's detail says which rule verdict was overruled (`clean explain`)."""
     copies: dict[int, list[Line]] = {}
     for ln in lines:
         if ln.reason == "repeated":
@@ -132,7 +134,10 @@ def keep_best_copy(lines: list[Line], threshold: float) -> None:
         done.add(k)
         best = max(copies[k], key=lambda c: c.model_score or 0.0)
         if best.model_score is not None and best.model_score >= threshold:
-            best.reason, best.score, best.detail, best.by = None, 0.0, "", ""
+            ln.detail += f"; its copy at line {best.number} is kept instead"
+            best.reason, best.score, best.by = None, 0.0, ""
+            best.detail = (f"kept against the rule 'repeated' ({best.detail}): the line model "
+                           f"removed line {ln.number} and keeps this copy")
 
 
 def _not_found(filename: str | None) -> UserError:
