@@ -411,6 +411,170 @@ def line_counts(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.nd
     return _line_counts_np(cp, cls, word, wstart, starts, lens)
 
 
+# --- line templates of the line model ------------------------------------------------------
+def _number_tokens_np(cp: np.ndarray, tok_start: np.ndarray, tok_end: np.ndarray) -> np.ndarray:
+    digit = ((cp >= 48) & (cp <= 57)).astype(np.int64)
+    cs = np.concatenate([[0], np.cumsum(digit)])
+    return cs[tok_end] - cs[tok_start] == tok_end - tok_start
+
+
+@_jit
+def _number_tokens_nb(cp, tok_start, tok_end):  # pragma: no cover - compiled
+    out = np.empty(len(tok_start), np.bool_)
+    for k in range(len(tok_start)):
+        ok = True
+        for j in range(tok_start[k], tok_end[k]):
+            if cp[j] < 48 or cp[j] > 57:
+                ok = False
+                break
+        out[k] = ok
+    return out
+
+
+def number_tokens(cp: np.ndarray, tok_start: np.ndarray, tok_end: np.ndarray) -> np.ndarray:
+    """Per token span cp[tok_start:tok_end], whether it is all ASCII digits."""
+    if _compiled():
+        return _number_tokens_nb(cp, tok_start, tok_end)
+    return _number_tokens_np(cp, tok_start, tok_end)
+
+
+@functools.lru_cache(maxsize=32)
+def _powers_cached(base: int, bucket: int) -> np.ndarray:
+    """base**k mod 2**64 for k < 2**bucket, computed once per size (read-only)."""
+    out = powers(np.uint64(base), 1 << bucket)
+    out.setflags(write=False)
+    return out
+
+
+def sequence_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray,
+                    base: np.uint64) -> np.ndarray:
+    """Per line (its hashes[offsets:offsets+counts]), the sum of its hashes times
+    base**position, mixed with its count (0 for an empty line)."""
+    n = len(counts)
+    out = np.zeros(n, dtype=np.uint64)
+    if len(hashes) == 0:
+        return out
+    pos = np.arange(len(hashes)) - np.repeat(offsets, counts)
+    v = hashes * _powers_cached(int(base), max(int(counts.max()) - 1, 0).bit_length())[pos]
+    has = counts > 0
+    out[has] = np.add.reduceat(v, offsets[has])
+    return out ^ (counts.astype(np.uint64) * HASH_LEN)
+
+
+def _equal_counts_np(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per line, how many valid lines share its key (0 for a line that is not valid)."""
+    _, group, count = np.unique(keys[valid], return_inverse=True, return_counts=True)
+    out = np.zeros(len(keys))
+    out[valid] = count[group.reshape(-1)]
+    return out
+
+
+def _template_runs_np(hashes, is_num, counts, exact, number_hash, line_m, max_gap, min_run):
+    n = len(counts)
+    line_of = np.repeat(np.arange(n), counts)
+    keep = np.ones(len(hashes), dtype=bool)  # a number's later tokens are dropped
+    if len(hashes) > 1:
+        keep[1:] = ~(is_num[1:] & is_num[:-1] & (line_of[1:] == line_of[:-1]))
+    counts2 = np.bincount(line_of[keep], minlength=n).astype(np.int64)
+    offsets2 = np.concatenate([[0], np.cumsum(counts2[:-1])]).astype(np.int64)
+    tmpl = sequence_hashes(np.where(is_num, number_hash, hashes)[keep], offsets2, counts2,
+                           line_m)
+    valid = counts > 0
+    tcount, ecount = _equal_counts_np(tmpl, valid), _equal_counts_np(exact, valid)
+    # runs: a template's consecutive occurrences at one gap
+    lines = np.flatnonzero(valid)
+    order = lines[np.argsort(tmpl[lines], kind="stable")]
+    key = tmpl[order]
+    d = np.diff(order)
+    link = (key[1:] == key[:-1]) & (d <= max_gap)
+    cont = np.zeros(len(link), dtype=bool)
+    cont[1:] = link[1:] & link[:-1] & (d[1:] == d[:-1])
+    start = np.flatnonzero(link & ~cont)
+    gap = np.full(n, np.inf)
+    if len(start):
+        run = np.cumsum(link & ~cont) - 1
+        length = np.bincount(run[link], minlength=len(start))  # links in each run
+        long_ = length + 1 >= min_run
+        for k0, m in zip(start[long_].tolist(), length[long_].tolist(), strict=True):
+            a, b = int(order[k0]), int(order[k0 + m])
+            gap[a : b + 1] = np.minimum(gap[a : b + 1], d[k0])
+    return tcount, ecount, gap
+
+
+@_jit
+def _equal_counts_nb(keys, lines):  # pragma: no cover - compiled
+    """`_equal_counts_np` over the valid `lines`; also the lines sorted by key (stable)."""
+    order = lines[np.argsort(keys[lines], kind="mergesort")]
+    out = np.zeros(len(keys))
+    m = len(order)
+    a = 0
+    while a < m:
+        b = a + 1
+        while b < m and keys[order[b]] == keys[order[a]]:
+            b += 1
+        for j in range(a, b):
+            out[order[j]] = b - a
+        a = b
+    return out, order
+
+
+@_jit
+def _template_runs_nb(hashes, is_num, counts, exact, number_hash, line_m, max_gap,
+                      min_run):  # pragma: no cover - compiled
+    n = len(counts)
+    hl = np.uint64(0x9E3779B97F4A7C15)
+    tmpl = np.zeros(n, np.uint64)
+    k = 0
+    for i in range(n):
+        acc = np.uint64(0)
+        p = np.uint64(1)
+        kept = 0
+        for j in range(k, k + counts[i]):
+            if is_num[j] and j > k and is_num[j - 1]:
+                continue
+            acc += (number_hash if is_num[j] else hashes[j]) * p
+            p *= line_m
+            kept += 1
+        tmpl[i] = acc ^ (np.uint64(kept) * hl)
+        k += counts[i]
+    lines = np.flatnonzero(counts > 0)
+    tcount, order = _equal_counts_nb(tmpl, lines)
+    ecount, _ = _equal_counts_nb(exact, lines)
+    gap = np.full(n, np.inf)
+    m = len(order)
+    k = 0
+    while k < m - 1:  # a run starts with a link: the next occurrence, at most max_gap on
+        d = order[k + 1] - order[k]
+        if tmpl[order[k + 1]] != tmpl[order[k]] or d > max_gap:
+            k += 1
+            continue
+        e = k + 1  # the run's last occurrence: the same template again at the same gap
+        while (e + 1 < m and tmpl[order[e + 1]] == tmpl[order[k]]
+               and order[e + 1] - order[e] == d):
+            e += 1
+        if e - k + 1 >= min_run:
+            for t in range(order[k], order[e] + 1):
+                if d < gap[t]:
+                    gap[t] = d
+        k = e
+    return tcount, ecount, gap
+
+
+def template_runs(hashes: np.ndarray, is_num: np.ndarray, counts: np.ndarray,
+                  exact: np.ndarray, number_hash: np.uint64, line_m: np.uint64, max_gap: int,
+                  min_run: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line: how many lines share its template (its token hashes with each run of
+    number tokens made one `number_hash`, hashed as a sequence with `line_m`), how many
+    share its `exact` line hash, and the shortest gap of the runs covering it: a template's
+    occurrences, at least `min_run` of them one after another at one gap of at most
+    `max_gap` lines (inf outside runs). Lines without tokens count 0 and are in no run."""
+    if _compiled():
+        return _template_runs_nb(hashes, is_num, counts.astype(np.int64), exact, number_hash,
+                                 line_m, max_gap, min_run)
+    return _template_runs_np(hashes, is_num, counts, exact, number_hash, line_m, max_gap,
+                             min_run)
+
+
 # --- the sequence step's forward-backward ---------------------------------------------------
 def _forward_backward(ec, eb, prior, stay_c, stay_b):
     # run as it is (the numpy twin, over lists) or compiled (over arrays): one source
@@ -555,7 +719,7 @@ def warm_up() -> bool:
 
 def _load_kernels() -> None:
     """Run every kernel once, with inputs of the types the pipeline passes."""
-    from cleaner.model.features import Prepared
+    from cleaner.model.features import Prepared, grid_features
     from cleaner.text import fold_key_hashes, key_hashes
 
     key_hashes(["Warm up."])
@@ -563,6 +727,7 @@ def _load_kernels() -> None:
     fold_key_hashes(["Warm up."])
     p = Prepared(["Warm up.", "Two"], None)
     line_counts(p.cp, p.cls, p.word, p.wstart, p.starts, p.lens)
+    grid_features(p)  # number_tokens and template_runs
     x = np.zeros((5, 2), dtype=np.float32)
     i32 = np.zeros(1, dtype=np.int32)
     forest_sums(x, i32, np.zeros(1, dtype=np.float32), np.zeros(2, dtype=np.int32), i32,

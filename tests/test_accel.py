@@ -108,6 +108,46 @@ def test_stop_counts(seed: int) -> None:
         assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
 
 
+RECORDS = ["Regular price $1,999.95", "Add to cart", "Blue kettle 2 l", "Sale", "4.5 stars",
+           "Regular price $279.95", "Page 2 of 10", "Page 3 of 10", "About us", "Page 4 of 10"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_template_runs(seed: int) -> None:
+    """Templates, their counts and the runs of one template at one gap (a listing's records,
+    drawn here as random picks of a few record lines, sometimes one after another)."""
+    from cleaner.model.features import _LINE_M, _NUMBER_HASH
+
+    rng = np.random.default_rng(seed)
+    pool = RECORDS + LINES
+    k = int(rng.integers(1, 5))
+    period = [pool[i] for i in rng.integers(0, len(pool), size=k)]
+    lines = [s for _ in range(int(rng.integers(1, 8))) for s in period]
+    lines += [pool[i] for i in rng.integers(0, len(pool), size=int(rng.integers(0, 30)))]
+    p = Prepared(lines, None)
+    is_num = accel._number_tokens_nb(p.cp, p.tok_start, p.tok_end)
+    assert np.array_equal(is_num, accel._number_tokens_np(p.cp, p.tok_start, p.tok_end))
+    for gap, run in ((12, 3), (2, 2), (1, 5)):
+        args = (p.hashes, is_num, p.counts, p.line_hashes(), _NUMBER_HASH, _LINE_M, gap, run)
+        got = accel._template_runs_nb(*args)
+        want = accel._template_runs_np(*args)
+        assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+
+
+def test_template_runs_find_a_run() -> None:
+    from cleaner.model.features import _LINE_M, _NUMBER_HASH
+
+    lines = ["Menu", "Kettle", "Regular price $19.95", "Toaster", "Regular price $5", "Jug",
+             "Regular price $7.50", "Footer"]
+    p = Prepared(lines, None)
+    is_num = accel.number_tokens(p.cp, p.tok_start, p.tok_end)
+    tcount, ecount, gap = accel.template_runs(p.hashes, is_num, p.counts, p.line_hashes(),
+                                              _NUMBER_HASH, _LINE_M, 12, 3)
+    assert tcount.tolist() == [1, 1, 3, 1, 3, 1, 3, 1]
+    assert ecount.tolist() == [1] * 8
+    assert gap.tolist() == [np.inf] * 2 + [2.0] * 5 + [np.inf]
+
+
 def test_a_broken_kernel_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     """If the kernels cannot load (a broken numba install), the numpy twins run, with a
     warning, and give the same answers."""

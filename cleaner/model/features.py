@@ -32,7 +32,6 @@ Three groups of features:
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter
@@ -40,7 +39,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cleaner.accel import HASH_LEN, line_counts, powers, stop_counts, string_hashes, tokens
+from cleaner.accel import (
+    line_counts,
+    number_tokens,
+    sequence_hashes,
+    stop_counts,
+    string_hashes,
+    template_runs,
+    tokens,
+)
 from cleaner.text import TABLE_SIZE, alnum_table
 
 MAX_CHARS = 2000
@@ -399,25 +406,9 @@ def _token_rows(prep: Prepared, tables: Tables) -> np.ndarray:
 _LINE_M = np.uint64(0xD6E8FEB86659FD93)  # odd
 
 
-@functools.lru_cache(maxsize=8)
-def _line_powers(bucket: int) -> np.ndarray:
-    """`_LINE_M` ** k for k < 2 ** bucket, computed once per size (read-only)."""
-    out = powers(_LINE_M, 1 << bucket)
-    out.setflags(write=False)
-    return out
-
-
 def _line_hashes(hashes: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Per line, a hash of its sequence of token hashes (0 for a line without tokens)."""
-    n = len(counts)
-    out = np.zeros(n, dtype=np.uint64)
-    if len(hashes) == 0:
-        return out
-    pos = np.arange(len(hashes)) - np.repeat(offsets, counts)
-    v = hashes * _line_powers(max(int(counts.max()) - 1, 0).bit_length())[pos]
-    has = counts > 0
-    out[has] = np.add.reduceat(v, offsets[has])
-    return out ^ (counts.astype(np.uint64) * HASH_LEN)
+    return sequence_hashes(hashes, offsets, counts, _LINE_M)
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
@@ -751,14 +742,6 @@ GRID_NAMES = [
 _NUMBER_HASH = np.uint64(0x5EED5EED5EED5EED)  # the placeholder token's hash
 
 
-def _same_counts(keys: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, its key's group and how many valid lines share the key (0 if not valid)."""
-    _, group, count = np.unique(keys, return_inverse=True, return_counts=True)
-    group = group.reshape(-1)
-    extra = np.bincount(group[~valid], minlength=len(count))  # token-less lines share key 0
-    return group, np.where(valid, (count - extra)[group], 0).astype(np.float64)
-
-
 def grid_features(prep: Prepared) -> np.ndarray:
     """The `GRID_NAMES` columns of a document's lines (its `Prepared` tokens)."""
     n = prep.n
@@ -767,41 +750,15 @@ def grid_features(prep: Prepared) -> np.ndarray:
         return F
     counts, offsets = prep.counts, prep.offsets
     if prep.hashes is not None:
-        h = prep.hashes
-        digit = ((prep.cp >= 48) & (prep.cp <= 57)).astype(np.int64)
-        cs = np.concatenate([[0], np.cumsum(digit)])
-        num = cs[prep.tok_end] - cs[prep.tok_start] == prep.tok_end - prep.tok_start
+        h, exact = prep.hashes, prep.line_hashes()
+        num = number_tokens(prep.cp, prep.tok_start, prep.tok_end)
     else:  # the rare per-line tokens (see `Prepared`)
         h = token_hashes(prep.flat)
+        exact = _line_hashes(h, offsets, counts)
         num = np.fromiter((t.isascii() and t.isdigit() for t in prep.flat), dtype=bool,
                           count=len(prep.flat))
-    line_of = np.repeat(np.arange(n), counts)
-    keep = np.ones(len(h), dtype=bool)  # a number's later tokens are dropped
-    if len(h) > 1:
-        keep[1:] = ~(num[1:] & num[:-1] & (line_of[1:] == line_of[:-1]))
-    counts2 = np.bincount(line_of[keep], minlength=n)
-    offsets2 = np.concatenate([[0], np.cumsum(counts2[:-1])]).astype(np.int64)
-    tmpl = _line_hashes(np.where(num, _NUMBER_HASH, h)[keep], offsets2, counts2)
-    exact = prep.line_hashes() if prep.hashes is not None else _line_hashes(h, offsets, counts)
-    valid = counts > 0
-    group, tcount = _same_counts(tmpl, valid)
-    _, ecount = _same_counts(exact, valid)
-    # runs: a template's consecutive occurrences at one gap
-    order = np.flatnonzero(valid)[np.argsort(group[valid], kind="stable")]
-    g = group[order]
-    d = np.diff(order)
-    link = (g[1:] == g[:-1]) & (d <= GRID_MAX_GAP)
-    cont = np.zeros(len(link), dtype=bool)
-    cont[1:] = link[1:] & link[:-1] & (d[1:] == d[:-1])
-    start = np.flatnonzero(link & ~cont)
-    gap = np.full(n, np.inf)
-    if len(start):
-        run = np.cumsum(link & ~cont) - 1
-        length = np.bincount(run[link], minlength=len(start))  # links in each run
-        long_ = length + 1 >= GRID_MIN_RUN
-        for k0, m in zip(start[long_].tolist(), length[long_].tolist(), strict=True):
-            a, b = int(order[k0]), int(order[k0 + m])
-            gap[a : b + 1] = np.minimum(gap[a : b + 1], d[k0])
+    tcount, ecount, gap = template_runs(h, num, counts, exact, _NUMBER_HASH, _LINE_M,
+                                        GRID_MAX_GAP, GRID_MIN_RUN)
     cover = np.isfinite(gap)
     F[:, 0] = np.log1p(tcount)
     F[:, 1] = np.log1p(ecount)
