@@ -469,7 +469,7 @@ def _equal_counts_np(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return out
 
 
-def _template_runs_np(hashes, is_num, counts, exact, number_hash, line_m, max_gap, min_run):
+def _template_hashes_np(hashes, is_num, counts, number_hash, line_m):
     n = len(counts)
     line_of = np.repeat(np.arange(n), counts)
     keep = np.ones(len(hashes), dtype=bool)  # a number's later tokens are dropped
@@ -477,8 +477,12 @@ def _template_runs_np(hashes, is_num, counts, exact, number_hash, line_m, max_ga
         keep[1:] = ~(is_num[1:] & is_num[:-1] & (line_of[1:] == line_of[:-1]))
     counts2 = np.bincount(line_of[keep], minlength=n).astype(np.int64)
     offsets2 = np.concatenate([[0], np.cumsum(counts2[:-1])]).astype(np.int64)
-    tmpl = sequence_hashes(np.where(is_num, number_hash, hashes)[keep], offsets2, counts2,
+    return sequence_hashes(np.where(is_num, number_hash, hashes)[keep], offsets2, counts2,
                            line_m)
+
+
+def _template_runs_np(tmpl, counts, exact, max_gap, min_run):
+    n = len(counts)
     valid = counts > 0
     tcount, ecount = _equal_counts_np(tmpl, valid), _equal_counts_np(exact, valid)
     # runs: a template's consecutive occurrences at one gap
@@ -519,8 +523,7 @@ def _equal_counts_nb(keys, lines):  # pragma: no cover - compiled
 
 
 @_jit
-def _template_runs_nb(hashes, is_num, counts, exact, number_hash, line_m, max_gap,
-                      min_run):  # pragma: no cover - compiled
+def _template_hashes_nb(hashes, is_num, counts, number_hash, line_m):  # pragma: no cover
     n = len(counts)
     hl = np.uint64(0x9E3779B97F4A7C15)
     tmpl = np.zeros(n, np.uint64)
@@ -537,6 +540,12 @@ def _template_runs_nb(hashes, is_num, counts, exact, number_hash, line_m, max_ga
             kept += 1
         tmpl[i] = acc ^ (np.uint64(kept) * hl)
         k += counts[i]
+    return tmpl
+
+
+@_jit
+def _template_runs_nb(tmpl, counts, exact, max_gap, min_run):  # pragma: no cover - compiled
+    n = len(counts)
     lines = np.flatnonzero(counts > 0)
     tcount, order = _equal_counts_nb(tmpl, lines)
     ecount, _ = _equal_counts_nb(exact, lines)
@@ -560,19 +569,25 @@ def _template_runs_nb(hashes, is_num, counts, exact, number_hash, line_m, max_ga
     return tcount, ecount, gap
 
 
-def template_runs(hashes: np.ndarray, is_num: np.ndarray, counts: np.ndarray,
-                  exact: np.ndarray, number_hash: np.uint64, line_m: np.uint64, max_gap: int,
+def template_hashes(hashes: np.ndarray, is_num: np.ndarray, counts: np.ndarray,
+                    number_hash: np.uint64, line_m: np.uint64) -> np.ndarray:
+    """Per line (its `counts` tokens' `hashes`, in order), the hash of its template: the
+    tokens with each run of number tokens (`is_num`) made one `number_hash`, hashed as a
+    sequence with `line_m` (`sequence_hashes`). 0 for a line without tokens."""
+    if _compiled():
+        return _template_hashes_nb(hashes, is_num, counts.astype(np.int64), number_hash, line_m)
+    return _template_hashes_np(hashes, is_num, counts, number_hash, line_m)
+
+
+def template_runs(tmpl: np.ndarray, counts: np.ndarray, exact: np.ndarray, max_gap: int,
                   min_run: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per line: how many lines share its template (its token hashes with each run of
-    number tokens made one `number_hash`, hashed as a sequence with `line_m`), how many
-    share its `exact` line hash, and the shortest gap of the runs covering it: a template's
+    """Per line: how many lines share its template hash (`tmpl`), how many share its
+    `exact` line hash, and the shortest gap of the runs covering it: a template's
     occurrences, at least `min_run` of them one after another at one gap of at most
     `max_gap` lines (inf outside runs). Lines without tokens count 0 and are in no run."""
     if _compiled():
-        return _template_runs_nb(hashes, is_num, counts.astype(np.int64), exact, number_hash,
-                                 line_m, max_gap, min_run)
-    return _template_runs_np(hashes, is_num, counts, exact, number_hash, line_m, max_gap,
-                             min_run)
+        return _template_runs_nb(tmpl, counts.astype(np.int64), exact, max_gap, min_run)
+    return _template_runs_np(tmpl, counts, exact, max_gap, min_run)
 
 
 # --- the sequence step's forward-backward ---------------------------------------------------

@@ -127,22 +127,23 @@ def test_template_runs(seed: int) -> None:
     p = Prepared(lines, None)
     is_num = accel._number_tokens_nb(p.cp, p.tok_start, p.tok_end)
     assert np.array_equal(is_num, accel._number_tokens_np(p.cp, p.tok_start, p.tok_end))
+    args = (p.hashes, is_num, p.counts, _NUMBER_HASH, _LINE_M)
+    tmpl = accel._template_hashes_nb(*args)
+    assert np.array_equal(tmpl, accel._template_hashes_np(*args))
     for gap, run in ((12, 3), (2, 2), (1, 5)):
-        args = (p.hashes, is_num, p.counts, p.line_hashes(), _NUMBER_HASH, _LINE_M, gap, run)
+        args = (tmpl, p.counts, p.line_hashes(), gap, run)
         got = accel._template_runs_nb(*args)
         want = accel._template_runs_np(*args)
         assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
 
 
 def test_template_runs_find_a_run() -> None:
-    from cleaner.model.features import _LINE_M, _NUMBER_HASH
-
     lines = ["Menu", "Kettle", "Regular price $19.95", "Toaster", "Regular price $5", "Jug",
              "Regular price $7.50", "Footer"]
     p = Prepared(lines, None)
-    is_num = accel.number_tokens(p.cp, p.tok_start, p.tok_end)
-    tcount, ecount, gap = accel.template_runs(p.hashes, is_num, p.counts, p.line_hashes(),
-                                              _NUMBER_HASH, _LINE_M, 12, 3)
+    tmpl = p.templates()
+    assert tmpl[2] == tmpl[4] == tmpl[6] and len(set(tmpl.tolist())) == 6
+    tcount, ecount, gap = accel.template_runs(tmpl, p.counts, p.line_hashes(), 12, 3)
     assert tcount.tolist() == [1, 1, 3, 1, 3, 1, 3, 1]
     assert ecount.tolist() == [1] * 8
     assert gap.tolist() == [np.inf] * 2 + [2.0] * 5 + [np.inf]

@@ -267,3 +267,32 @@ def test_depth_features_average_the_lines_at_one_depth():
     assert stage2_input(p1, X1, True).shape == (5, stage2_count() + DEPTH_COLUMNS)
     assert stage2_input(p1, X1, False).shape == (5, stage2_count())
     assert depth_features(np.zeros(0), X1[:0]).shape == (0, DEPTH_COLUMNS)
+
+
+def test_template_features_average_the_lines_of_one_template():
+    """A listing's records repeat one template ("Regular price $N"), so stage 2 reads the
+    mean stage-1 score of the lines sharing the line's template, with and without it."""
+    from cleaner.model.features import INDENT_NAMES, feature_count, template_groups
+    from cleaner.model.stage2 import (
+        DEPTH_COLUMNS,
+        TEMPLATE_COLUMNS,
+        stage2_count,
+        stage2_input,
+        template_features,
+    )
+
+    lines = ["Kettle", "Regular price $19.95", "Toaster", "Regular price $5", "***",
+             "Regular price $7.50", "Kettle"]
+    groups = template_groups(Prepared(lines, None))
+    assert groups[4] == -1  # no tokens
+    assert groups[1] == groups[3] == groups[5] and groups[0] == groups[6]
+    assert len({int(groups[i]) for i in (0, 1, 2)}) == 3
+    p1 = np.array([0.2, 0.9, 0.6, 0.3, 0.1, 0.6, 0.4])
+    T = template_features(p1, groups)
+    assert T.shape == (7, TEMPLATE_COLUMNS)
+    np.testing.assert_allclose(T[:, 0], [0.3, 0.6, 0.6, 0.6, 0.1, 0.6, 0.3])
+    np.testing.assert_allclose(T[:, 1], [0.4, 0.45, 0.6, 0.75, 0.1, 0.6, 0.2])
+    X1 = np.zeros((7, feature_count() + len(INDENT_NAMES)))
+    assert stage2_input(p1, X1, True, groups).shape == (
+        7, stage2_count() + DEPTH_COLUMNS + TEMPLATE_COLUMNS)
+    assert template_features(np.zeros(0), groups[:0]).shape == (0, TEMPLATE_COLUMNS)

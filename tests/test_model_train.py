@@ -167,7 +167,7 @@ def test_training_features_are_the_inference_features(trained, corpus):
     )
 
     m = LineModel.load(trained[0])
-    assert m.indent and m.grid
+    assert m.indent and m.grid and m.tmpl2
     with np.load(trained[0], allow_pickle=False) as z:
         lex_w = z["lex_w"].astype(np.float64)
     index = {k: i for i, k in enumerate(m.meta["keys"])}
@@ -178,9 +178,10 @@ def test_training_features_are_the_inference_features(trained, corpus):
         set_oov_frac(d, vocab_words(m.meta["keys"]))
         want = stage1_matrix(d, lex_matrix([d], index) @ lex_w + m.tables.lex_b, True, True)
         lines, bb = text_to_lines(render_inscriptis(page.read_html()), indent=True)
-        _, got = m.stage1(lines, bb)
+        _, got, groups = m.stage1(lines, bb)
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+        np.testing.assert_array_equal(groups, d.groups)  # stage 2's template groups too
 
 
 @pytest.mark.slow

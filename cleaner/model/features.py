@@ -45,6 +45,7 @@ from cleaner.accel import (
     sequence_hashes,
     stop_counts,
     string_hashes,
+    template_hashes,
     template_runs,
     tokens,
 )
@@ -276,6 +277,7 @@ class Prepared:
         "n_tokens",
         "offsets",
         "starts",
+        "tmpl_h",
         "tok_end",
         "tok_start",
         "up",
@@ -316,6 +318,7 @@ class Prepared:
         self.low = low
         self.hashes = self.tok_start = self.tok_end = None
         self.line_h: np.ndarray | None = None  # `line_hashes`, once asked for
+        self.tmpl_h: np.ndarray | None = None  # `templates`, once asked for
         self._flat: list[str] | None = None
         lcp = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if len(lcp) == len(cp) and (len(lcp) == 0 or int(lcp.max()) < _TAB_SIZE):
@@ -343,11 +346,28 @@ class Prepared:
                                                    self.tok_end.tolist(), strict=True)]
         return self._flat
 
+    def token_hashes(self) -> np.ndarray:
+        """Every token's hash (`span_hashes`), on either token path."""
+        return self.hashes if self.hashes is not None else token_hashes(self.flat)
+
     def line_hashes(self) -> np.ndarray:
-        """Per line, the hash of its token hashes (`_line_hashes`; fast token path only)."""
+        """Per line, the hash of its token hashes (`_line_hashes`), once."""
         if self.line_h is None:
-            self.line_h = _line_hashes(self.hashes, self.offsets, self.counts)
+            self.line_h = _line_hashes(self.token_hashes(), self.offsets, self.counts)
         return self.line_h
+
+    def templates(self) -> np.ndarray:
+        """Per line, the hash of its template: its tokens with each run of numbers made one
+        placeholder (`accel.template_hashes`), once."""
+        if self.tmpl_h is None:
+            if self.hashes is not None:
+                num = number_tokens(self.cp, self.tok_start, self.tok_end)
+            else:  # the rare per-line tokens
+                num = np.fromiter((t.isascii() and t.isdigit() for t in self.flat),
+                                  dtype=bool, count=len(self.flat))
+            self.tmpl_h = template_hashes(self.token_hashes(), num, self.counts, _NUMBER_HASH,
+                                          _LINE_M)
+        return self.tmpl_h
 
     def line_tokens(self, i: int) -> list[str]:
         o, c = int(self.offsets[i]), int(self.counts[i])
@@ -748,16 +768,7 @@ def grid_features(prep: Prepared) -> np.ndarray:
     F = np.zeros((n, len(GRID_NAMES)))
     if n == 0:
         return F
-    counts, offsets = prep.counts, prep.offsets
-    if prep.hashes is not None:
-        h, exact = prep.hashes, prep.line_hashes()
-        num = number_tokens(prep.cp, prep.tok_start, prep.tok_end)
-    else:  # the rare per-line tokens (see `Prepared`)
-        h = token_hashes(prep.flat)
-        exact = _line_hashes(h, offsets, counts)
-        num = np.fromiter((t.isascii() and t.isdigit() for t in prep.flat), dtype=bool,
-                          count=len(prep.flat))
-    tcount, ecount, gap = template_runs(h, num, counts, exact, _NUMBER_HASH, _LINE_M,
+    tcount, ecount, gap = template_runs(prep.templates(), prep.counts, prep.line_hashes(),
                                         GRID_MAX_GAP, GRID_MIN_RUN)
     cover = np.isfinite(gap)
     F[:, 0] = np.log1p(tcount)
@@ -769,6 +780,15 @@ def grid_features(prep: Prepared) -> np.ndarray:
     rep = (tcount > 1).astype(np.float64)
     F[:, 6] = _window_means(rep[:, None], (3,))[0][:, 0]
     return F
+
+
+def template_groups(prep: Prepared) -> np.ndarray:
+    """Per line, the number of its template among the document's (`Prepared.templates`;
+    -1 for a line without tokens): lines of one group are the same record's field."""
+    _, group = np.unique(prep.templates(), return_inverse=True)
+    group = group.reshape(-1).astype(np.int64)
+    group[prep.counts == 0] = -1
+    return group
 
 
 def with_indent(X: np.ndarray, indent: np.ndarray) -> np.ndarray:
@@ -784,7 +804,12 @@ def extract(
 ) -> np.ndarray:
     """Full feature matrix (n_lines, feature_count()); with ``grid``, the `grid_features`
     columns appended."""
-    prep = Prepared(lines, blank_before)
+    return extract_prepared(Prepared(lines, blank_before), lines, tables, grid=grid)
+
+
+def extract_prepared(prep: Prepared, lines: Sequence[str], tables: Tables, *,
+                     grid: bool = False) -> np.ndarray:
+    """`extract` of lines already `Prepared` (whose other facts a caller may want too)."""
     rows = _token_rows(prep, tables)
     full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     shape = shape_features(prep, tables, rows, full)

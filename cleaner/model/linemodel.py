@@ -18,7 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import Tables, _char_table, extract, split_indent, with_indent
+from .features import (
+    Prepared,
+    Tables,
+    _char_table,
+    extract,
+    extract_prepared,
+    split_indent,
+    template_groups,
+    with_indent,
+)
 from .gbdt import Forest
 from .sequence import hmm_posterior
 from .stage2 import stage2_input
@@ -45,6 +54,9 @@ class LineModel:
         self.grid = bool(self.config.get("grid", False))
         # and its stage 2 may read the lines at the same depth (`stage2.depth_features`)
         self.depth2 = bool(self.config.get("depth2", False))
+        # and the stage-1 scores of the lines sharing the line's template
+        # (`stage2.template_features`)
+        self.tmpl2 = bool(self.config.get("tmpl2", False))
         self.version = version
 
     # ------------------------------------------------------------ io
@@ -103,20 +115,24 @@ class LineModel:
     # ------------------------------------------------------------ scoring
     def stage1(
         self, lines: Sequence[str], blank_before: Sequence[bool] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Stage-1 probabilities, the stage-1 rows, and the lines' template groups
+        (`features.template_groups`; None when stage 2 does not read them)."""
         if not self.indent:
             X = extract(lines, blank_before, self.tables)
-            return self.f1.fast_proba(X), X
+            return self.f1.fast_proba(X), X, None
         lines, indent = split_indent(lines)
-        X = with_indent(extract(lines, blank_before, self.tables, grid=self.grid), indent)
-        return self.f1.fast_proba(X), X
+        prep = Prepared(lines, blank_before)
+        X = with_indent(extract_prepared(prep, lines, self.tables, grid=self.grid), indent)
+        return self.f1.fast_proba(X), X, template_groups(prep) if self.tmpl2 else None
 
     def finish(
-        self, p1: np.ndarray, X: np.ndarray, *, use_f2: bool | None = None, hmm: dict | None = None
+        self, p1: np.ndarray, X: np.ndarray, groups: np.ndarray | None = None, *,
+        use_f2: bool | None = None, hmm: dict | None = None
     ) -> np.ndarray:
         p = p1
         if self.f2 is not None and (use_f2 is None or use_f2):
-            p = self.f2.fast_proba(stage2_input(p1, X, self.depth2))
+            p = self.f2.fast_proba(stage2_input(p1, X, self.depth2, groups))
         cfg = hmm if hmm is not None else self.config.get("hmm")
         if cfg:
             p = hmm_posterior(p, cfg["prior"], cfg["stay_c"], cfg["stay_b"], cfg.get("power", 1.0))
@@ -143,8 +159,7 @@ class LineModel:
                     for i in range(0, n, MAX_LINES)
                 ]
                 return np.concatenate(parts).astype(np.float32)
-            p1, X = self.stage1(lines, bb)
-            p = self.finish(p1, X)
+            p = self.finish(*self.stage1(lines, bb))
             p = np.nan_to_num(p, nan=0.5)
             return np.asarray(p, dtype=np.float32)
         except Exception:  # pragma: no cover - defensive: scoring must never raise

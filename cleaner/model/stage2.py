@@ -113,8 +113,35 @@ def depth_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     return np.column_stack([mean[level], wmean[level], run_mean[run], np.log(run_n[run])])
 
 
-def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool) -> np.ndarray:
+TEMPLATE_COLUMNS = 2
+
+
+def template_features(p1: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Stage-2 columns of a model that reads the lines' templates: a listing's records
+    repeat one template (`features.template_groups`), so the mean stage-1 probability of
+    the lines of the line's template, with and without the line itself (the line's own
+    probability for a template seen once, and for a line without tokens)."""
+    n = len(p1)
+    if n == 0:
+        return np.zeros((0, TEMPLATE_COLUMNS))
+    g = np.where(groups >= 0, groups, 0)
+    count = np.bincount(g, minlength=1).astype(np.float64)[g]
+    total = np.bincount(g, weights=p1, minlength=1)[g]
+    grouped = groups >= 0
+    mean = np.where(grouped, total / np.maximum(count, 1), p1)
+    others = np.where(grouped & (count > 1), (total - p1) / np.maximum(count - 1, 1), p1)
+    return np.column_stack([mean, others])
+
+
+def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool,
+                 groups: np.ndarray | None = None) -> np.ndarray:
     """The text model's stage-2 rows: `stage2_features`, then `depth_features` when the
-    model was trained with them."""
+    model was trained with them, then `template_features` when it reads the lines'
+    template `groups`."""
     S = stage2_features(p1, X1)
-    return np.concatenate([S, depth_features(p1, X1)], axis=1) if depth else S
+    cols = [S]
+    if depth:
+        cols.append(depth_features(p1, X1))
+    if groups is not None:
+        cols.append(template_features(p1, groups))
+    return np.concatenate(cols, axis=1) if len(cols) > 1 else S

@@ -36,6 +36,7 @@ from .features import (
     lexical_keys,
     shape_features,
     split_indent,
+    template_groups,
     with_indent,
 )
 from .gbdt import export_hgb
@@ -155,15 +156,18 @@ class Doc:
     w: np.ndarray
     indent: np.ndarray  # each line's leading whitespace in the render (characters)
     grid: np.ndarray  # `features.grid_features` of the lines (used when training with GRID)
+    groups: np.ndarray  # `features.template_groups` of the lines (used with TMPL2)
 
 
 # The shipped recipe reads the render's indentation (`features.indent_features`) and the
 # lines' repeated templates (`features.grid_features`; only with the indentation columns),
-# and its stage 2 the scores of the lines at the same depth (`stage2.depth_features`).
+# and its stage 2 the scores of the lines at the same depth (`stage2.depth_features`) and
+# of the lines sharing the line's template (`stage2.template_features`; only with GRID).
 # Chosen on validation pages (README, the model section).
 INDENT = True
 DEPTH2 = True
 GRID = True
+TMPL2 = True
 
 
 def stoplists() -> dict[str, list[str]]:
@@ -221,7 +225,8 @@ def _doc(pi, host, kind, lines, blank, y, stop_tables, indent, weight=1.0) -> Do
     w = w / w.sum() * 100.0 * weight
     full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     shape = shape_features(prep, stop_tables, None, full)
-    return Doc(pi, host, kind, lines, blank, toks, shape, y, w, indent, grid_features(prep))
+    return Doc(pi, host, kind, lines, blank, toks, shape, y, w, indent, grid_features(prep),
+               template_groups(prep))
 
 
 def build_vocab(docs: list[Doc], min_pages=3, min_hosts=2) -> list[str]:
@@ -315,11 +320,13 @@ def stage1_matrix(d: Doc, lex: np.ndarray, indent: bool, grid: bool = False) -> 
 
 
 def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, stage2=True,
-                 indent: bool = INDENT, depth2: bool = DEPTH2, grid: bool = GRID):
+                 indent: bool = INDENT, depth2: bool = DEPTH2, grid: bool = GRID,
+                 tmpl2: bool = TMPL2):
     """Fit lexical LR, stage-1 trees (+ OOF) and stage-2 trees on docs. Returns a dict model."""
     t0 = time.time()
     depth2 = indent and depth2  # the depth columns read the indentation ones
     grid = indent and grid  # a model without indentation columns reads the lines as given
+    tmpl2 = grid and tmpl2
     keys = build_vocab(docs)
     index = {kk: i for i, kk in enumerate(keys)}
     _log(progress, f"  vocab {len(keys)} keys ({time.time() - t0:.0f}s)")
@@ -356,8 +363,8 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         _log(progress, f"  stage-1 OOF done ({time.time() - t0:.0f}s)")
         X1s = _split_rows(docs, X1)
         p1s = _split_rows(docs, oof_p1)
-        X2 = np.concatenate([stage2_input(p, x, depth2)
-                             for p, x in zip(p1s, X1s, strict=False)])
+        X2 = np.concatenate([stage2_input(p, x, depth2, d.groups if tmpl2 else None)
+                             for p, x, d in zip(p1s, X1s, docs, strict=True)])
         f2 = fit_hgb(X2, yb, w, seed, HGB2)
         _log(progress, f"  stage-2 trees done ({time.time() - t0:.0f}s)")
     trans = label_transitions(docs, yb, w)
@@ -372,6 +379,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
         "indent": indent,
         "depth2": depth2,
         "grid": grid,
+        "tmpl2": tmpl2,
     }
 
 
@@ -395,7 +403,7 @@ def make_model(m: dict, config: dict):
 
     meta = {"keys": m["keys"], "stopwords": m["stopwords"],
             "config": {**config, "indent": m["indent"], "depth2": m["depth2"],
-                       "grid": m.get("grid", False)}}
+                       "grid": m.get("grid", False), "tmpl2": m.get("tmpl2", False)}}
     tables = Tables(m["keys"], m["lex_w"], m["lex_b"], m["stopwords"])
     return LineModel(meta, tables, m["f1"], m["f2"], "unsaved")
 
@@ -407,8 +415,7 @@ def tune_on(model, pages, progress=True) -> dict:
     for p in pages:
         lines, bb = text_to_lines(cached(p, "render_inscriptis", cache), indent=model.indent)
         if lines:
-            p1, X = model.stage1(lines, bb)
-            finish = functools.partial(_finish_text, model, p1, X)
+            finish = functools.partial(_finish_text, model, *model.stage1(lines, bb))
         else:
             finish = _no_lines
         items.append((lines, p.read_gold(), finish))
@@ -416,8 +423,8 @@ def tune_on(model, pages, progress=True) -> dict:
                          TEXT_THRESHOLDS)
 
 
-def _finish_text(model, p1, X, use_f2, hmm):
-    return model.finish(p1, X, use_f2=use_f2, hmm=hmm or {})
+def _finish_text(model, p1, X, groups, use_f2, hmm):
+    return model.finish(p1, X, groups, use_f2=use_f2, hmm=hmm or {})
 
 
 def _no_lines(use_f2, hmm):
@@ -487,6 +494,7 @@ def train(
     indent: bool = INDENT,
     depth2: bool = DEPTH2,
     grid: bool = GRID,
+    tmpl2: bool = TMPL2,
 ) -> dict:
     """Train the line model on the train split of ``data_dir`` and save it to ``out``."""
     from threadpoolctl import threadpool_limits
@@ -499,7 +507,7 @@ def train(
         fit_pages, val_pages = fit_and_val_pages(data_dir, progress, "train")
         fit_docs = build_docs(fit_pages, kinds, stop_tables, progress)
         m = fit_pipeline(fit_docs, stop, seed=seed, progress=progress, stage2=stage2,
-                         indent=indent, depth2=depth2, grid=grid)
+                         indent=indent, depth2=depth2, grid=grid, tmpl2=tmpl2)
         model = make_model(m, {"trans": m["trans"]})
         tuned = tune_on(model, val_pages, progress)
         model.config.update({"hmm": tuned["hmm"], "threshold": tuned["threshold"]})
@@ -510,7 +518,7 @@ def train(
             docs = with_val_docs(fit_docs, build_docs(val_pages, kinds, stop_tables, progress),
                                  len(fit_pages))
             m = fit_pipeline(docs, stop, seed=seed, progress=progress, stage2=stage2,
-                             indent=indent, depth2=depth2, grid=grid)
+                             indent=indent, depth2=depth2, grid=grid, tmpl2=tmpl2)
         config = {
             "threshold": tuned["threshold"],
             "hmm": tuned["hmm"],
@@ -522,6 +530,7 @@ def train(
             "indent": m["indent"],
             "depth2": m["depth2"],
             "grid": m["grid"],
+            "tmpl2": m["tmpl2"],
         }
         if not tuned["use_f2"]:
             m["f2"] = None
