@@ -110,10 +110,10 @@ class ModelFilter:
             if p < threshold and ln.reason is None and (not abstain or _mostly_latin(text)):
                 ln.remove("model", round(1.0 - p, 4),
                           f"{which}: P(content)={p:.2f} < {threshold:.2f}", by="model")
-        keep_best_copy(doc.lines, threshold)
+        keep_best_copy(doc.lines, threshold, which)
 
 
-def keep_best_copy(lines: list[Line], threshold: float) -> None:
+def keep_best_copy(lines: list[Line], threshold: float, which: str = "line model") -> None:
     """A repeated paragraph keeps one copy. The rules keep the first (`repeated` removes the
     later ones); where the model then removes that first copy (a table of contents, a
     teaser above the article), the later copy the model scores highest stands in for it,
@@ -136,7 +136,7 @@ def keep_best_copy(lines: list[Line], threshold: float) -> None:
         if best.model_score is not None and best.model_score >= threshold:
             ln.detail += f"; its copy at line {best.number} is kept instead"
             best.reason, best.score, best.by = None, 0.0, ""
-            best.detail = (f"kept against the rule 'repeated' ({best.detail}): the line model "
+            best.detail = (f"kept against the rule 'repeated' ({best.detail}): the {which} "
                            f"removed line {ln.number} and keeps this copy")
 
 
