@@ -742,7 +742,7 @@ def _load_kernels() -> None:
     fold_key_hashes(["Warm up."])
     p = Prepared(["Warm up.", "Two"], None)
     line_counts(p.cp, p.cls, p.word, p.wstart, p.starts, p.lens)
-    grid_features(p)  # number_tokens and template_runs
+    grid_features(p)  # number_tokens, template_hashes and template_runs
     x = np.zeros((5, 2), dtype=np.float32)
     i32 = np.zeros(1, dtype=np.int32)
     forest_sums(x, i32, np.zeros(1, dtype=np.float32), np.zeros(2, dtype=np.int32), i32,

@@ -124,10 +124,10 @@ def template_features(p1: np.ndarray, groups: np.ndarray) -> np.ndarray:
     n = len(p1)
     if n == 0:
         return np.zeros((0, TEMPLATE_COLUMNS))
-    g = np.where(groups >= 0, groups, 0)
-    count = np.bincount(g, minlength=1).astype(np.float64)[g]
-    total = np.bincount(g, weights=p1, minlength=1)[g]
     grouped = groups >= 0
+    g = np.where(grouped, groups, 0)  # the lines outside groups count for no group
+    count = np.bincount(g, weights=grouped, minlength=1)[g]
+    total = np.bincount(g, weights=p1 * grouped, minlength=1)[g]
     mean = np.where(grouped, total / np.maximum(count, 1), p1)
     others = np.where(grouped & (count > 1), (total - p1) / np.maximum(count - 1, 1), p1)
     return np.column_stack([mean, others])

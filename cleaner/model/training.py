@@ -398,12 +398,18 @@ def label_transitions(docs, yb: np.ndarray, w: np.ndarray) -> dict:
     return {"stay_c": cc / max(cc + cb_, 1), "stay_b": bb / max(bb + bc, 1), "prior": prior}
 
 
+RECIPE_FLAGS = ("indent", "depth2", "grid", "tmpl2")  # which columns a fitted model reads
+
+
+def recipe(m: dict) -> dict:
+    """The column flags of a fitted model (`fit_pipeline`), as its config records them."""
+    return {k: m[k] for k in RECIPE_FLAGS}
+
+
 def make_model(m: dict, config: dict):
     from .linemodel import LineModel
 
-    meta = {"keys": m["keys"], "stopwords": m["stopwords"],
-            "config": {**config, "indent": m["indent"], "depth2": m["depth2"],
-                       "grid": m.get("grid", False), "tmpl2": m.get("tmpl2", False)}}
+    meta = {"keys": m["keys"], "stopwords": m["stopwords"], "config": {**config, **recipe(m)}}
     tables = Tables(m["keys"], m["lex_w"], m["lex_b"], m["stopwords"])
     return LineModel(meta, tables, m["f1"], m["f2"], "unsaved")
 
@@ -527,10 +533,7 @@ def train(
             "seed": seed,
             "renderers": list(kinds),
             "val_f1": tuned["val_f1"],
-            "indent": m["indent"],
-            "depth2": m["depth2"],
-            "grid": m["grid"],
-            "tmpl2": m["tmpl2"],
+            **recipe(m),
         }
         if not tuned["use_f2"]:
             m["f2"] = None
