@@ -145,11 +145,11 @@ class Document:
 
     @property
     def kept_lines(self) -> list[Line]:
-        return [ln for ln in self.lines if not ln.removed]
+        return [ln for ln in self.lines if ln.reason is None]
 
     @property
     def removed_lines(self) -> list[Line]:
-        return [ln for ln in self.lines if ln.removed]
+        return [ln for ln in self.lines if ln.reason is not None]
 
     @property
     def text(self) -> str:
@@ -160,7 +160,7 @@ class Document:
         gap = False
         for ln in self.lines:
             gap = gap or ln.blank_before
-            if ln.removed:
+            if ln.reason is not None:  # removed
                 continue
             if out:
                 out.append("\n\n" if gap else "\n")

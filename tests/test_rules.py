@@ -206,7 +206,7 @@ def test_re2_candidates_cover_the_rules_candidates() -> None:
     ]))
     for text in texts:
         views = R._views(split_lines(text), R.DEFAULT_THRESHOLDS)
-        fast, slow = set(R._candidates(views)), set(R._candidates_re(views))
+        fast, slow = set(R._candidates(views.keys)), set(R._candidates_re(views.keys))
         assert slow <= fast
     assert len(slow) >= 10  # the edge lines are candidates
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 from cleaner.document import Document, Line
 from cleaner.errors import UserError
 
@@ -94,20 +96,25 @@ class ModelFilter:
         page, doc.dom = doc.dom, None  # the DOM facts are not needed past this point
         if page is not None and len(page) == len(doc.lines):
             model = self.html_model
-            probs = model.score_page(page).tolist()
+            probs = model.score_page(page)
             texts = [ln.text for ln in doc.lines]
             abstain = False  # the page's structure speaks for lines in any script
             which = "HTML line model"
         else:
             model = self.model
             texts = [ln.text[:MAX_MODEL_CHARS] for ln in doc.lines]
-            probs = model.score(texts, [ln.blank_before for ln in doc.lines]).tolist()
+            probs = model.score(texts, [ln.blank_before for ln in doc.lines])
             abstain = True
             which = "line model"
         threshold = self.threshold_of(model)
-        for ln, text, p in zip(doc.lines, texts, probs, strict=True):
-            ln.model_score = round(p, 4)
-            if p < threshold and ln.reason is None and (not abstain or _mostly_latin(text)):
+        lines, p64 = doc.lines, np.asarray(probs, dtype=np.float64)
+        for ln, score in zip(lines, np.round(p64, 4).tolist(), strict=True):
+            ln.model_score = score
+        # only the lines under the threshold are looked at one by one
+        below = np.flatnonzero(p64 < threshold)
+        for i, p in zip(below.tolist(), p64[below].tolist(), strict=True):
+            ln = lines[i]
+            if ln.reason is None and (not abstain or _mostly_latin(texts[i])):
                 ln.remove("model", round(1.0 - p, 4),
                           f"{which}: P(content)={p:.2f} < {threshold:.2f}", by="model")
         keep_best_copy(doc.lines, threshold, which)

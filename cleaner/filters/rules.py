@@ -222,55 +222,94 @@ class _View:
 
 def _looked_at(line: Line, t: Thresholds) -> bool:
     """False for a line already removed and too long to matter (e.g. a 50 MB long_line)."""
-    return not (line.removed and len(line.text) > t.max_rule_line_chars)
+    return line.reason is None or len(line.text) <= t.max_rule_line_chars
 
 
-def _views(lines: list[Line], t: Thresholds) -> list[_View]:
-    """What the rules look at, for every line. Folding and keying are done for the whole
-    document at once; each line looked at gets its key's hash (`Line.key_hash`) on the way."""
-    looked = [ln for ln in lines if _looked_at(ln, t)]
-    folded, hashes = fold_key_hashes([ln.text for ln in looked])
-    longest, prose = t.longest_rule_line, t.prose_words
-    views = []
-    for line, fold, key_hash in zip(looked, folded, hashes.tolist(), strict=True):
-        line._key_hash = key_hash
+class _Views:
+    """What the rules look at, for every line of a document: each line's key and word
+    count, made for the whole document at once (folding and keying in one pass; each line
+    looked at gets its key's hash, `Line.key_hash`, on the way), and a line's `_View`, made
+    when a rule asks for it. Most lines match no rule and no rule looks at them, so most
+    lines never get a view."""
+
+    __slots__ = ("_made", "_skipped", "hashes", "keys", "lines", "t", "words")
+
+    def __init__(self, lines: list[Line], t: Thresholds) -> None:
+        self.lines, self.t = lines, t
+        ok = [_looked_at(ln, t) for ln in lines]
+        looked = lines if all(ok) else [ln for ln, o in zip(lines, ok, strict=True) if o]
+        folded, hashes = fold_key_hashes([ln.text for ln in looked])
+        for line, key_hash in zip(looked, hashes.tolist(), strict=True):
+            line._key_hash = key_hash
+        words = [ln.words for ln in looked]
+        longest = t.longest_rule_line
+        # longer lines match no line rule: their key stays empty
+        keys = [f.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS) if w <= longest else ""
+                for f, w in zip(folded, words, strict=True)]
+        self._skipped: set[int] = {i for i, o in enumerate(ok) if not o}
+        if self._skipped:  # lines not looked at still hold their place, with no key
+            n = len(lines)
+            at = [i for i, o in enumerate(ok) if o]
+            all_keys, all_words = [""] * n, [t.max_rule_line_chars] * n
+            for k, i in enumerate(at):
+                all_keys[i], all_words[i] = keys[k], words[k]
+            all_hashes = np.zeros(n, dtype=np.uint64)
+            all_hashes[at] = hashes
+            for i in self._skipped:
+                all_hashes[i] = lines[i].key_hash
+            keys, words, hashes = all_keys, all_words, all_hashes
+        self.hashes: np.ndarray = hashes  # every line's `Line.key_hash`
+        self.keys: list[str] = keys
+        self.words: list[int] = words
+        self._made: dict[int, _View] = {}
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, i: int) -> _View:
+        v = self._made.get(i)
+        if v is None:
+            v = self._made[i] = self._view(i)
+        return v
+
+    def _view(self, i: int) -> _View:
+        line, key, words = self.lines[i], self.keys[i], self.words[i]
+        if i in self._skipped:
+            return _View(line, "", words, False, True)
         text = line.text
-        words = line.words
         first = text[0]  # a bullet starts with a mark or a digit
         if first.isspace():
             first = text.lstrip()[:1]
         bullet = (first in _BULLET_FIRST or first.isdigit()) and bool(_BULLET.match(text))
-        # longer lines match no line rule: their view's key stays empty
-        key = fold.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS) if words <= longest else ""
-        views.append(_View(line, key, words, bullet, words >= prose and not bullet))
-    if len(looked) == len(lines):
-        return views
-    # lines not looked at still hold their place
-    out, it = [], iter(views)
-    for line in lines:
-        out.append(next(it) if _looked_at(line, t) else
-                   _View(line, "", t.max_rule_line_chars, False, True))
-    return out
+        return _View(line, key, words, bullet, words >= self.t.prose_words and not bullet)
+
+    def span(self, start: int, stop: int) -> list[_View]:
+        """The views of lines start..stop-1 (clipped to the document)."""
+        return [self[i] for i in range(start, min(stop, len(self.lines)))]
 
 
-def _candidates(views: list[_View]) -> list[int]:
+def _views(lines: list[Line], t: Thresholds) -> _Views:
+    return _Views(lines, t)
+
+
+def _candidates(keys: list[str]) -> list[int]:
     """Indices of the lines that some rule could match, found in one pass over the whole
-    document: most lines match none, and skip the rules altogether. RE2 runs a pattern
-    that matches wherever the rules' could (`_CANDIDATES_RE2`) over the UTF-8 keys;
+    document's keys: most lines match none, and skip the rules altogether. RE2 runs a
+    pattern that matches wherever the rules' could (`_CANDIDATES_RE2`) over the UTF-8 keys;
     without RE2, Python's `re` runs the rules' own patterns."""
     if _CANDIDATES_RE2 is None:
-        return _candidates_re(views)
-    data = "\n".join(v.key for v in views).encode("utf-8", "surrogatepass")
+        return _candidates_re(keys)
+    data = "\n".join(keys).encode("utf-8", "surrogatepass")
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)  # line i ends at ends[i]
     at = [m.start() for m in _CANDIDATES_RE2.finditer(data)]
     return np.unique(np.searchsorted(ends, at)).tolist() if at else []
 
 
-def _candidates_re(views: list[_View]) -> list[int]:
-    joined = "\n".join(v.key for v in views)
-    starts = list(itertools.accumulate((len(v.key) + 1 for v in views[:-1]), initial=0))
+def _candidates_re(keys: list[str]) -> list[int]:
+    joined = "\n".join(keys)
+    starts = list(itertools.accumulate((len(k) + 1 for k in keys[:-1]), initial=0))
     found = set()
-    search, pos, n = _CANDIDATE_START.search, 0, len(views)
+    search, pos, n = _CANDIDATE_START.search, 0, len(keys)
     while (m := search(joined, pos)) is not None:  # one match a line is enough
         i = bisect.bisect_right(starts, m.start()) - 1
         found.add(i)
@@ -293,7 +332,7 @@ class BoilerplateRules:
 
     def apply(self, doc: Document) -> None:
         views = _views(doc.lines, self.t)
-        candidates = _candidates(views) if views else []
+        candidates = _candidates(views.keys) if views.lines else []
         for i in candidates:
             self._line_rules(views[i])
         self._context_rules(views, candidates)
@@ -329,7 +368,7 @@ class BoilerplateRules:
             v.line.remove("nav", t.score_pattern, "menu of short links")
 
     # a line and its neighbours --------------------------------------------------------
-    def _context_rules(self, views: list[_View], candidates: list[int]) -> None:
+    def _context_rules(self, views: _Views, candidates: list[int]) -> None:
         t = self.t
         for i in candidates:
             v = views[i]
@@ -342,25 +381,25 @@ class BoilerplateRules:
             ):
                 self._related_block(views, i)
 
-    def _linked_headline(self, views: list[_View], i: int) -> None:
+    def _linked_headline(self, views: _Views, i: int) -> None:
         """The headline that a Previous / Next link points to is the next line that is not
         itself a Previous / Next link."""
         t = self.t
         j = i + 1
-        while j < len(views) and _PREV_NEXT.match(views[j].key):
+        while j < len(views) and _PREV_NEXT.match(views.keys[j]):
             j += 1
         if j < len(views):
             nxt = views[j]
             if 0 < nxt.words <= t.max_linked_headline_words and not nxt.prose:
                 nxt.line.remove("nav", t.score_context, "headline linked by previous / next")
 
-    def _related_block(self, views: list[_View], i: int) -> None:
+    def _related_block(self, views: _Views, i: int) -> None:
         """A related heading is boilerplate when a teaser list follows it (or nothing does);
         when body prose follows, it is a section heading ("Related work") and stays."""
         t = self.t
         items: list[_View] = []
         bulleted = None
-        for v in views[i + 1 : i + 1 + t.max_teasers]:
+        for v in views.span(i + 1, i + 1 + t.max_teasers):
             if bulleted is None:
                 bulleted = v.bullet
             if bulleted and not v.bullet and not v.line.removed:
@@ -375,16 +414,20 @@ class BoilerplateRules:
             v.line.remove("related_teaser", t.score_context, "teaser under a related heading")
 
     # repeated paragraphs --------------------------------------------------------------
-    def _repeats(self, views: list[_View]) -> None:
+    def _repeats(self, views: _Views) -> None:
+        """Every later copy of a line of at least `min_repeat_words` words (by key hash)
+        repeats the first copy: found for the whole document at once (np.unique gives each
+        key's first line), so only the repeats cost a step of Python."""
         t = self.t
-        seen: dict[int, int] = {}
-        for v in views:
-            if v.words < t.min_repeat_words:
-                continue
-            k = v.line.key_hash
-            first = seen.setdefault(k, v.line.number)
-            if first != v.line.number:
-                v.line.remove("repeated", t.score_repeat, f"repeats line {first}")
+        at = np.flatnonzero(np.asarray(views.words, dtype=np.int64) >= t.min_repeat_words)
+        if len(at) < 2:
+            return
+        lines = views.lines
+        _, first, inverse = np.unique(views.hashes[at], return_index=True, return_inverse=True)
+        first_at = at[first[inverse.reshape(-1)]]
+        for i, j in zip(at.tolist(), first_at.tolist(), strict=True):
+            if i != j:
+                lines[i].remove("repeated", t.score_repeat, f"repeats line {lines[j].number}")
 
 
 def _is_social(key: str, t: Thresholds) -> bool:

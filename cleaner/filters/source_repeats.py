@@ -151,7 +151,7 @@ class SourceRepeatFilter:
             return
         source = source_key(doc)
         repeated, max_words = self.repeated, self.max_words
-        lines = [ln for ln in doc.lines if not ln.removed and 0 < ln.words <= max_words]
+        lines = [ln for ln in doc.lines if ln.reason is None and 0 < ln.words <= max_words]
         fill_key_hashes(lines)
         lines = [ln for ln in lines if ln.key_hash]
         hashes = np.fromiter((ln.key_hash for ln in lines), dtype=np.uint64, count=len(lines))

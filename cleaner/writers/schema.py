@@ -91,7 +91,7 @@ def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, A
         "language_prob": doc.language_prob,
         "n_words": doc.n_words,
         "n_lines_in": len(doc.lines),
-        "n_lines_kept": sum(1 for ln in doc.lines if not ln.removed),
+        "n_lines_kept": sum(1 for ln in doc.lines if ln.reason is None),
         "removed": [
             {
                 "line": ln.number, "start": ln.start, "end": ln.end, "text": _clip(ln.text),
@@ -99,7 +99,7 @@ def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, A
                 "model_score": ln.model_score,
             }
             for ln in doc.lines
-            if ln.removed
+            if ln.reason is not None
         ],
         "metadata": json.dumps(doc.metadata, sort_keys=True, ensure_ascii=False)
         if doc.metadata
