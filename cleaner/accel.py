@@ -644,6 +644,100 @@ def forward_backward(ec: np.ndarray, eb: np.ndarray, prior: float, stay_c: float
     return _forward_backward(ec.tolist(), eb.tolist(), prior, stay_c, stay_b)
 
 
+def _best_block(gain):
+    # run as it is (the numpy twin, over a list) or compiled (over an array): one source
+    best = -np.inf
+    cur = 0.0
+    start = 0
+    bs, be = 0, -1
+    for i in range(len(gain)):
+        g = gain[i]
+        if cur <= 0:
+            cur = g
+            start = i
+        else:
+            cur += g
+        if cur > best:
+            best = cur
+            bs, be = start, i
+    return bs, be
+
+
+_best_block_nb = _jit(_best_block)
+
+
+def best_block(gain: np.ndarray) -> tuple[int, int]:
+    """The first and last index of the contiguous block of largest sum of `gain` (Kadane;
+    the first such block; (0, -1) for no element)."""
+    if _compiled():
+        bs, be = _best_block_nb(np.ascontiguousarray(gain, dtype=np.float64))
+        return int(bs), int(be)
+    return _best_block(np.asarray(gain, dtype=np.float64).tolist())
+
+
+# --- lookups of 64-bit keys -------------------------------------------------------------------
+def hash_slots(keys: np.ndarray) -> np.ndarray | None:
+    """An open-addressing table of distinct uint64 `keys` (already well-mixed hashes): for
+    each of a power of two of slots (at least twice as many as keys), the index of the key
+    there, or -1; a key sits at its low bits or the next free slot after. None without
+    numba (lookups then search the sorted keys)."""
+    if not _compiled():
+        return None
+    size = 1 << max(int(2 * len(keys) - 1).bit_length(), 4)
+    return _hash_slots_nb(np.ascontiguousarray(keys, dtype=np.uint64), size)
+
+
+@_jit
+def _hash_slots_nb(keys, size):  # pragma: no cover - compiled
+    mask = np.uint64(size - 1)
+    slots = np.full(size, -1, dtype=np.int64)
+    for i in range(len(keys)):
+        s = keys[i] & mask
+        while slots[s] >= 0:
+            s = (s + np.uint64(1)) & mask
+        slots[s] = i
+    return slots
+
+
+@_jit
+def _hash_lookup_nb(slots, keys, values, wanted):  # pragma: no cover - compiled
+    mask = np.uint64(len(slots) - 1)
+    out = np.zeros(len(wanted), dtype=values.dtype)
+    for j in range(len(wanted)):
+        w = wanted[j]
+        s = w & mask
+        while slots[s] >= 0:
+            k = slots[s]
+            if keys[k] == w:
+                out[j] = values[k]
+                break
+            s = (s + np.uint64(1)) & mask
+    return out
+
+
+def _sorted_lookup_np(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The twin of `hash_lookup`: `keys` sorted; looked up in sorted order (each search
+    starts where the last one ended)."""
+    order = np.argsort(wanted)
+    w = wanted[order]
+    i = np.minimum(np.searchsorted(keys, w), len(keys) - 1)
+    out = np.empty(len(wanted), dtype=values.dtype)
+    out[order] = np.where(keys[i] == w, values[i], 0)
+    return out
+
+
+def hash_lookup(slots: np.ndarray | None, keys: np.ndarray, values: np.ndarray,
+                wanted: np.ndarray) -> np.ndarray:
+    """The value of every key of `wanted` among the sorted, distinct `keys` (0 for a key
+    not there), through the table `hash_slots(keys)` made for them, or searching the sorted
+    keys when there is none."""
+    if slots is not None and len(keys) and _compiled():
+        return _hash_lookup_nb(slots, keys, values, np.ascontiguousarray(wanted, dtype=np.uint64))
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=values.dtype)
+    return _sorted_lookup_np(keys, values, wanted)
+
+
 # --- tree ensembles ---------------------------------------------------------------------------
 @_jit
 def _forest_sums_nb(x, feature, threshold, child, roots, value, depth):  # pragma: no cover
@@ -750,3 +844,6 @@ def _load_kernels() -> None:
     forward_backward(np.full(3, 0.5), np.full(3, 0.5), 0.5, 0.9, 0.9)
     u = np.ones(3, dtype=np.uint64)
     minhash(u, u, u)
+    best_block(np.zeros(3))
+    for values in (np.ones(3, dtype=np.int64), np.ones(3)):  # vocabulary rows, weights
+        hash_lookup(hash_slots(u.cumsum()), u.cumsum(), values, u)

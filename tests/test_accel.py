@@ -166,3 +166,34 @@ def test_a_broken_kernel_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) ->
         assert accel.warm_up() is False
     assert accel.HAVE_NUMBA is False
     assert np.array_equal(key_hashes(["Same answer, either way."]), want)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_best_block(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    gain = rng.normal(size=int(rng.integers(0, 60)))
+    if seed % 4 == 0:
+        gain = np.round(gain)  # ties: the first block of largest sum wins in both
+    got = accel._best_block_nb(gain)
+    assert tuple(got) == accel._best_block(gain.tolist())
+    if len(gain):
+        bs, be = got
+        best = max(gain[i : j + 1].sum() for i in range(len(gain)) for j in range(i, len(gain)))
+        assert gain[bs : be + 1].sum() == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_hash_lookup(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(0, 2**63, size=int(rng.integers(1, 500)), dtype=np.uint64))
+    if seed % 2:
+        keys &= np.uint64(0xFF00)  # keys that collide in the table's low bits
+        keys = np.unique(keys)
+    values = rng.integers(1, 1000, size=len(keys))
+    wanted = np.concatenate([rng.choice(keys, size=200),
+                             rng.integers(0, 2**63, size=50, dtype=np.uint64)])
+    slots = accel.hash_slots(keys)
+    assert slots is not None and len(slots) >= 2 * len(keys)
+    got = accel._hash_lookup_nb(slots, keys, values, wanted)
+    assert np.array_equal(got, accel._sorted_lookup_np(keys, values, wanted))
+    assert (got[:200] > 0).all()

@@ -1,6 +1,7 @@
 """Feature extraction: shapes, values, determinism, robustness."""
 
 import numpy as np
+import pytest
 
 from cleaner.model.features import (
     SHAPE_NAMES,
@@ -147,6 +148,35 @@ def test_fast_regex_engine_agrees_with_re():
     tb = text.encode("utf-8")
     for (k, a), (_, b) in zip(F._PATTERNS_PY, F._PATTERNS_FAST, strict=True):
         assert [m.start() for m in a.finditer(tb)] == [m.start() for m in b.finditer(tb)], k
+
+
+def test_pattern_flags_from_one_scan_equal_each_pattern_over_the_document():
+    """`_pattern_flags` (one scan of the joined patterns, then the pattern set on the lines
+    it touched) flags the same lines as every pattern run over the whole document, also
+    where patterns overlap, sit at a line's ends or follow one another on a line."""
+    from cleaner.model import features as F
+
+    if F._ANY_PATTERN is None:
+        pytest.skip("google-re2 is not installed")
+    lines = [
+        "www.facebook.com", "$12/03/2024 at 10:30", "mail me@x.org", "march 3, 2021",
+        "3 days ago", "© copyright 2024 all rights reserved", "share", "log in | sign up",
+        "prix 12 € et 5 usd", "plain words only", "", "naïve café €3 at 9:05",
+        "12/03/2024", "http://a.b", "x.html", "cookies and privacy policy", "12:30",
+    ]
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        doc = [lines[i] for i in rng.integers(0, len(lines), size=int(rng.integers(1, 25)))]
+        lowb = "\n".join(doc).lower().encode("utf-8")
+        want = np.zeros((len(doc), F.N_SHAPE))
+        starts = np.concatenate([[0], np.flatnonzero(np.frombuffer(lowb, np.uint8) == 10) + 1])
+        for (_, pat), c in zip(F._PATTERNS_FAST, F._PATTERN_COLS, strict=True):
+            for m in pat.finditer(lowb):
+                want[np.searchsorted(starts, m.start(), side="right") - 1, c] = 1.0
+        got = np.zeros_like(want)
+        F._pattern_flags(got, lowb)
+        assert np.array_equal(got, want)
+    assert want.sum() > 0
 
 
 def test_hashed_token_lookup_equals_string_lookup():

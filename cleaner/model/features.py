@@ -40,6 +40,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from cleaner.accel import (
+    hash_lookup,
+    hash_slots,
     line_counts,
     number_tokens,
     sequence_hashes,
@@ -88,8 +90,18 @@ try:  # optional accelerator (same matches, see test_model_features)
     import re2 as _re2
 
     _PATTERNS_FAST = [(k, _re2.compile(v.encode("utf-8"))) for k, v in _PATTERN_SRC]
+    # With RE2, one scan finds the lines that any pattern may match (`_pattern_flags`):
+    # the patterns joined, each match's span marks the lines it touches; then the set of
+    # all patterns tells, for those lines only, which of them match there.
+    _ANY_PATTERN = _re2.compile(b"|".join(b"(?:" + v.encode("utf-8") + b")"
+                                          for _, v in _PATTERN_SRC))
+    _PATTERN_SET = _re2.Set.SearchSet()
+    for _, _v in _PATTERN_SRC:
+        _PATTERN_SET.Add(_v.encode("utf-8"))
+    _PATTERN_SET.Compile()
 except Exception:  # pragma: no cover - re2 not installed
     _PATTERNS_FAST = _PATTERNS_PY
+    _ANY_PATTERN = _PATTERN_SET = None
 
 SHAPE_NAMES = [
     "log_chars",
@@ -207,10 +219,12 @@ class Tables:
 
 
 class _HashIndex:
-    """Sorted 64-bit keys and their values: `get` looks many keys up at once."""
+    """Sorted 64-bit keys and their values: `get` looks many keys up at once (through an
+    open-addressing table, `accel.hash_slots`, or by searching the sorted keys)."""
 
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
         self.keys, self.values = keys, values
+        self.slots = hash_slots(keys)
 
     @classmethod
     def build(cls, keys: np.ndarray, values: np.ndarray) -> _HashIndex | None:
@@ -222,14 +236,8 @@ class _HashIndex:
         return cls(keys, values)
 
     def get(self, keys: np.ndarray) -> np.ndarray:
-        """The value of every key, 0 for a key not in the index. The keys are looked up
-        in sorted order (half the time: each search starts where the last one ended)."""
-        order = np.argsort(keys)
-        wanted = keys[order]
-        i = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
-        out = np.empty(len(keys), dtype=self.values.dtype)
-        out[order] = np.where(self.keys[i] == wanted, self.values[i], 0)
-        return out
+        """The value of every key, 0 for a key not in the index."""
+        return hash_lookup(self.slots, self.keys, self.values, keys)
 
 
 _CHAR_TAB: np.ndarray | None = None
@@ -537,14 +545,7 @@ def shape_features(
     F[:, col["starts_digit"]] = (first >= 48) & (first <= 57) & nonempty
     F[:, col["sep_count"]] = seps
     low = prep.low
-    lowb = low.encode("utf-8", "surrogatepass")
-    bstarts = np.flatnonzero(np.frombuffer(lowb, dtype=np.uint8) == 10) + 1
-    bstarts = np.concatenate([[0], bstarts])
-    for name, pat in _PATTERNS_FAST:
-        pos = [m.start() for m in pat.finditer(lowb)]
-        if pos:
-            li = np.searchsorted(bstarts, np.asarray(pos), side="right") - 1
-            F[np.minimum(li, n - 1), col[name]] = 1.0
+    _pattern_flags(F, low.encode("utf-8", "surrogatepass"))
     if prep.blank is not None:
         bb = np.zeros(n)
         m = min(n, len(prep.blank))
@@ -559,6 +560,40 @@ def shape_features(
     F[:, col["oov_frac"]] = np.where(counts > 0, 1.0 - known / ct, 0.0)
     F[:, col["n_sentences"]] = sentp + end_sent
     return F
+
+
+_PATTERN_COLS = [_COL[k] for k, _ in _PATTERN_SRC]
+
+
+def _pattern_flags(F: np.ndarray, lowb: bytes) -> None:
+    """Set the pattern columns (`_PATTERN_SRC`) of the lines (rows of `F`) of the
+    lowercased document `lowb` (UTF-8, one line a row, joined by newlines) where the
+    pattern matches. No pattern can match a newline, so a pattern matches a line of the
+    document exactly where it matches that line alone; every line that holds a match of
+    some pattern is touched by a match of `_ANY_PATTERN` (a match of the joined patterns
+    starts at or before it, on its line or ending before it)."""
+    n = F.shape[0]
+    bstarts = np.concatenate([[0], np.flatnonzero(np.frombuffer(lowb, dtype=np.uint8) == 10) + 1])
+    if _ANY_PATTERN is None:  # Python's re: each pattern over the whole document
+        for (_, pat), c in zip(_PATTERNS_PY, _PATTERN_COLS, strict=True):
+            pos = [m.start() for m in pat.finditer(lowb)]
+            if pos:
+                li = np.searchsorted(bstarts, np.asarray(pos), side="right") - 1
+                F[np.minimum(li, n - 1), c] = 1.0
+        return
+    spans = [m.span() for m in _ANY_PATTERN.finditer(lowb)]
+    if not spans:
+        return
+    at = np.asarray(spans, dtype=np.int64)
+    first = np.searchsorted(bstarts, at[:, 0], side="right") - 1
+    last = np.searchsorted(bstarts, at[:, 1] - 1, side="right") - 1
+    touched = np.unique(np.concatenate([np.arange(a, b + 1) for a, b in
+                                        zip(first.tolist(), last.tolist(), strict=True)]))
+    ends = np.append(bstarts[1:] - 1, len(lowb))
+    match = _PATTERN_SET.Match
+    for li in touched.tolist():
+        for k in match(lowb[bstarts[li] : ends[li]]) or ():
+            F[min(li, n - 1), _PATTERN_COLS[k]] = 1.0
 
 
 def _shift(a: np.ndarray, k: int, fill: float = 0.0) -> np.ndarray:

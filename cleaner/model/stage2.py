@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from cleaner.accel import best_block
+
 from .features import INDENT_NAMES, SHAPE_NAMES, _shift, _window_means
 
 _KEEP = [
@@ -32,23 +34,6 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _best_block(gain: np.ndarray) -> tuple[int, int]:
-    best = -math.inf
-    cur = 0.0
-    start = 0
-    bs, be = 0, -1
-    for i, g in enumerate(gain.tolist()):
-        if cur <= 0:
-            cur = g
-            start = i
-        else:
-            cur += g
-        if cur > best:
-            best = cur
-            bs, be = start, i
-    return bs, be
-
-
 def stage2_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     n = len(p1)
     if n == 0:
@@ -67,7 +52,7 @@ def stage2_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     after = (mass.sum() - cum) / tot
     cmax_before = np.maximum.accumulate(np.concatenate([[0.0], p1[:-1]]))
     cmax_after = np.maximum.accumulate(np.concatenate([p1[1:], [0.0]])[::-1])[::-1]
-    bs, be = _best_block((p1 - 0.5) * w)
+    bs, be = best_block((p1 - 0.5) * w)
     idx = np.arange(n)
     inblock = ((idx >= bs) & (idx <= be)).astype(np.float64)
     dist_block = np.where(idx < bs, bs - idx, np.where(idx > be, idx - be, 0)).astype(np.float64)
