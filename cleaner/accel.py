@@ -280,7 +280,8 @@ def line_words(text: str) -> np.ndarray:
 
 # --- line keys -------------------------------------------------------------------------------
 @_jit
-def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled
+def _key_hashes_nb(cp, keep, n_lines, by_code=False):  # pragma: no cover - compiled
+    # keep[j] says whether cp[j] is kept; with by_code, keep is a table and keep[cp[j]] does
     out = np.zeros(n_lines, np.uint64)
     m, hl = np.uint64(0x100000001B3), np.uint64(0x9E3779B97F4A7C15)
     line = 0
@@ -297,7 +298,7 @@ def _key_hashes_nb(cp, keep, n_lines):  # pragma: no cover - compiled
             p = np.uint64(1)
             length = 0
             gap = False
-        elif keep[j]:
+        elif keep[c] if by_code else keep[j]:
             if gap and length > 0:  # one space between two runs of letters and digits
                 h += np.uint64(32) * p
                 p *= m
@@ -320,6 +321,49 @@ def key_hashes_of_normal(cp: np.ndarray, keep: np.ndarray) -> np.ndarray | None:
     if not _compiled():
         return None
     return _key_hashes_nb(cp, keep, int(np.count_nonzero(cp == 10)) + 1)
+
+
+def key_hashes_by_table(cp: np.ndarray, table: np.ndarray) -> np.ndarray | None:
+    """`key_hashes_of_normal(cp, table[cp])` without building `table[cp]`: every code
+    point of `cp` is below `len(table)`. None without numba."""
+    if not _compiled():
+        return None
+    return _key_hashes_nb(cp, table, int(np.count_nonzero(cp == 10)) + 1, True)
+
+
+# --- word counts -------------------------------------------------------------------------------
+# Scripts written without spaces between words: each character of these ranges is a word.
+CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+              (0xAC00, 0xD7AF))
+
+
+@_jit
+def _count_words_nb(cp, alnum, prev_word):  # pragma: no cover - compiled
+    n = 0
+    prev = prev_word
+    for j in range(len(cp)):
+        c = cp[j]
+        if ((0x3040 <= c <= 0x30FF) or (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF)
+                or (0xF900 <= c <= 0xFAFF) or (0xAC00 <= c <= 0xD7AF)):
+            n += 1
+            prev = False
+        else:
+            w = c == 95 or alnum[c]
+            if w and not prev:
+                n += 1
+            prev = w
+    return n, prev
+
+
+def count_words(cp: np.ndarray, alnum: np.ndarray, prev_word: bool) -> tuple[int, bool] | None:
+    """Words starting in the code points `cp` (runs of letters, digits and "_"; each
+    character of `CJK_RANGES` one word; a run that `prev_word` says began before `cp` does
+    not count again) and whether the last one is inside a run; `alnum` is `str.isalnum` by
+    code point, and every code point of `cp` is below its length. None without numba."""
+    if not _compiled():
+        return None
+    n, last = _count_words_nb(cp, alnum, prev_word)
+    return int(n), bool(last)
 
 
 def mix64(h: np.ndarray, salt: int) -> np.ndarray:
@@ -832,6 +876,11 @@ def _load_kernels() -> None:
     from cleaner.text import fold_key_hashes, key_hashes
 
     key_hashes(["Warm up."])
+    cp = np.frombuffer("Warm up.".encode("utf-32-le"), dtype=np.uint32)
+    table = np.ones(128, dtype=bool)
+    key_hashes_of_normal(cp, table[cp])
+    key_hashes_by_table(cp, table)
+    count_words(cp, table, False)
     line_words("Warm up.")
     fold_key_hashes(["Warm up."])
     p = Prepared(["Warm up.", "Two"], None)

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from cleaner.accel import char_table, key_hashes_of_normal, line_words, string_hashes
+from cleaner.accel import (
+    CJK_RANGES,
+    char_table,
+    count_words,
+    key_hashes_by_table,
+    key_hashes_of_normal,
+    line_words,
+    string_hashes,
+)
 from cleaner.document import Line
 
 # A non-blank line, tried only where a line starts (else blank runs cost quadratic time).
@@ -17,8 +25,7 @@ _CONTENT = re.compile(r"(?<![^\r\n])[^\S\r\n]*+\S[^\r\n]*")
 # counts as one (those scripts do not put spaces between words).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
-_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-               (0xAC00, 0xD7AF))
+
 # Dashes, quotes and look-alike punctuation, folded so that near-identical copies compare equal.
 _FOLD = str.maketrans(
     {
@@ -98,10 +105,12 @@ def _count_words(chunk: str, prev_word: bool) -> tuple[int, bool]:
     """Words starting in `chunk` (a word that `prev_word` says began before it does not
     count again), and whether its last character is inside a word."""
     cp = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if int(cp.max()) < TABLE_SIZE and (counted := count_words(cp, alnum_table(), prev_word)):
+        return counted
     word = _alnum(cp)
     word |= cp == 95  # "_" is a word character too
     cjk = np.zeros(len(cp), dtype=bool)
-    for lo, hi in _CJK_RANGES:
+    for lo, hi in CJK_RANGES:
         cjk |= (cp >= lo) & (cp <= hi)
     word &= ~cjk
     starts = int(np.count_nonzero(word[1:] & ~word[:-1])) + int(bool(word[0]) and not prev_word)
@@ -189,7 +198,10 @@ def _hashes_of_normal(joined: str) -> np.ndarray:
     """`string_hashes` of the keys of normalised lines joined by "\n": compiled without
     building the keys (`cleaner.accel`), else from `_keys_of_normal`."""
     cp = _code_points(joined)
-    hashes = key_hashes_of_normal(cp, _alnum(cp))
+    if cp.size and int(cp.max()) < TABLE_SIZE:
+        hashes = key_hashes_by_table(cp, alnum_table())
+    else:  # code points beyond the table (rare): Python says which are letters or digits
+        hashes = key_hashes_of_normal(cp, _alnum(cp))
     return string_hashes(_keys_of_normal(joined)) if hashes is None else hashes
 
 

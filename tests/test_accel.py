@@ -197,3 +197,25 @@ def test_hash_lookup(seed: int) -> None:
     got = accel._hash_lookup_nb(slots, keys, values, wanted)
     assert np.array_equal(got, accel._sorted_lookup_np(keys, values, wanted))
     assert (got[:200] > 0).all()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_word_count_and_key_hashes_by_table(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words counted and line keys hashed by the compiled passes that look code points up
+    in the table themselves equal the numpy passes over the looked-up letters."""
+    from cleaner import text as T
+
+    rng = np.random.default_rng(seed)
+    pool = [*LINES, "中文字 かな 한국어 mixed_words", "snake_case __x__", "٣ ٤ digits", "ǅemal"]
+    lines = [pool[i] for i in rng.integers(0, len(pool), size=int(rng.integers(1, 30)))]
+    text = "\n".join(lines) * 3
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    table = T.alnum_table()
+    for prev in (False, True):
+        got = accel.count_words(cp, table, prev)
+        monkeypatch.setattr(T, "count_words", lambda *a: None)
+        assert got == T._count_words(text, prev)
+        monkeypatch.undo()
+    assert T.word_count(text) == len(T._WORD.findall(text))
+    assert np.array_equal(accel.key_hashes_by_table(cp, table),
+                          accel.key_hashes_of_normal(cp, T._alnum(cp)))
