@@ -331,6 +331,65 @@ def key_hashes_by_table(cp: np.ndarray, table: np.ndarray) -> np.ndarray | None:
     return _key_hashes_nb(cp, table, int(np.count_nonzero(cp == 10)) + 1, True)
 
 
+# --- folded lines --------------------------------------------------------------------------
+@_jit
+def _collapse_lines_nb(cp, space, lead, trail, keep):  # pragma: no cover - compiled
+    out = np.empty(len(cp), dtype=np.uint32)
+    o = 0
+    i = 0
+    n = len(cp)
+    line = 0
+    while True:
+        j = i
+        while j < n and cp[j] != 10:
+            j += 1
+        if keep[line]:
+            begin = o
+            k = i
+            first = True
+            while k < j:  # the line's runs of non-space, one space between two
+                while k < j and cp[k] < len(space) and space[cp[k]]:
+                    k += 1
+                if k >= j:
+                    break
+                if not first:
+                    out[o] = 32
+                    o += 1
+                while k < j and not (cp[k] < len(space) and space[cp[k]]):
+                    out[o] = cp[k]
+                    o += 1
+                    k += 1
+                first = False
+            a = begin  # then the marks stripped: leading ones, then trailing ones
+            while a < o and out[a] < len(lead) and lead[out[a]]:
+                a += 1
+            b = o
+            while b > a and out[b - 1] < len(trail) and trail[out[b - 1]]:
+                b -= 1
+            for q in range(a, b):
+                out[begin + q - a] = out[q]
+            o = begin + b - a
+        if j >= n:
+            break
+        out[o] = 10
+        o += 1
+        line += 1
+        i = j + 1
+    return out[:o]
+
+
+def collapse_lines(cp: np.ndarray, space: np.ndarray, lead: np.ndarray, trail: np.ndarray,
+                   keep: np.ndarray) -> np.ndarray | None:
+    """Lines given as code points joined by newlines, each made `" ".join(line.split())`
+    (`space`: `str.isspace` by code point), then stripped of the leading code points that
+    `lead` marks and of the trailing ones that `trail` marks (`str.lstrip` then `rstrip`);
+    a line that `keep` says False becomes empty. The code points of the result, joined
+    by newlines; None without numba."""
+    if not _compiled():
+        return None
+    return _collapse_lines_nb(cp, space, lead, trail, keep)
+
+
 # --- word counts -------------------------------------------------------------------------------
 # Scripts written without spaces between words: each character of these ranges is a word.
 CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
@@ -881,6 +940,7 @@ def _load_kernels() -> None:
     key_hashes_of_normal(cp, table[cp])
     key_hashes_by_table(cp, table)
     count_words(cp, table, False)
+    collapse_lines(cp, table, table, table, np.ones(1, dtype=bool))
     line_words("Warm up.")
     fold_key_hashes(["Warm up."])
     p = Prepared(["Warm up.", "Two"], None)

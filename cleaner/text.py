@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from cleaner.accel import (
     CJK_RANGES,
     char_table,
+    collapse_lines,
     count_words,
     key_hashes_by_table,
     key_hashes_of_normal,
     line_words,
+    space_table,
     string_hashes,
 )
 from cleaner.document import Line
@@ -197,7 +200,11 @@ def _keys_of_normal(joined: str) -> list[str]:
 def _hashes_of_normal(joined: str) -> np.ndarray:
     """`string_hashes` of the keys of normalised lines joined by "\n": compiled without
     building the keys (`cleaner.accel`), else from `_keys_of_normal`."""
-    cp = _code_points(joined)
+    return _hashes_of_code_points(joined, _code_points(joined))
+
+
+def _hashes_of_code_points(joined: str, cp: np.ndarray) -> np.ndarray:
+    """`_hashes_of_normal(joined)`, given its code points `cp`."""
     if cp.size and int(cp.max()) < TABLE_SIZE:
         hashes = key_hashes_by_table(cp, alnum_table())
     else:  # code points beyond the table (rare): Python says which are letters or digits
@@ -232,17 +239,39 @@ def key_hashes(texts: list[str]) -> np.ndarray:
                           + [_hashes_of_normal(_normal(texts[i:j])) for i, j in _pieces(texts)])
 
 
-def fold_key_hashes(texts: list[str]) -> tuple[list[str], np.ndarray]:
+def fold_key_hashes(texts: list[str], lead: str = "", trail: str = "",
+                    keep: Sequence[bool] | None = None) -> tuple[list[str], np.ndarray]:
     """`fold_lines(texts)` and `key_hashes(texts)` from one normalisation of the document:
     a line's key is the letters and digits of its folded form (folding unifies only dashes,
-    quotes and spaces, none of them letters or digits)."""
+    quotes and spaces, none of them letters or digits). Each folded line is also stripped
+    of the leading characters in `lead` and then of the trailing ones in `trail`, and a
+    line that `keep` says False folds to "" (its hash is still its key's): what the rules
+    match their patterns against."""
     folded: list[str] = []
     hashes = [np.zeros(0, dtype=np.uint64)]
+    keep = [True] * len(texts) if keep is None else list(keep)
+    tables = _strip_tables(lead, trail)
     for i, j in _pieces(texts):
         joined = _folded(texts[i:j])
-        folded += _split_folded(joined)
-        hashes.append(_hashes_of_normal(joined))
+        cp = _code_points(joined)
+        hashes.append(_hashes_of_code_points(joined, cp))
+        out = collapse_lines(cp, space_table(), *tables, np.asarray(keep[i:j], dtype=bool))
+        if out is not None:
+            folded += out.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass").split("\n")
+        else:
+            folded += [x.lstrip(lead).rstrip(trail) if k else ""
+                       for x, k in zip(_split_folded(joined), keep[i:j], strict=True)]
     return folded, np.concatenate(hashes)
+
+
+@functools.cache
+def _strip_tables(lead: str, trail: str) -> tuple[np.ndarray, np.ndarray]:
+    """bool by code point: the characters of `lead`, of `trail` (for `accel.collapse_lines`)."""
+    def table(chars: str) -> np.ndarray:
+        t = np.zeros(max(map(ord, chars), default=0) + 1, dtype=bool)
+        t[[ord(c) for c in chars]] = True
+        return t
+    return table(lead), table(trail)
 
 
 def fill_key_hashes(lines: list[Line]) -> None:

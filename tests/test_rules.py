@@ -205,7 +205,7 @@ def test_re2_candidates_cover_the_rules_candidates() -> None:
         "more fromé", "Share thisé", "Suivez-nous", "Lire aussi", "Ordinary prose line.",
     ]))
     for text in texts:
-        views = R._views(split_lines(text), R.DEFAULT_THRESHOLDS)
+        views = R._Views(split_lines(text), R.DEFAULT_THRESHOLDS)
         fast, slow = set(R._candidates(views.keys)), set(R._candidates_re(views.keys))
         assert slow <= fast
     assert len(slow) >= 10  # the edge lines are candidates
@@ -245,3 +245,27 @@ def test_repeated_paragraph_keeps_the_copy_the_model_keeps() -> None:
         ln.model_score = 0.9
     keep_best_copy(doc.lines, 0.2)
     assert [ln.reason for ln in doc.lines] == [None, None, "repeated"]
+
+
+def test_rules_work_around_a_removed_line_too_long_to_look_at() -> None:
+    """A line already removed and longer than `max_rule_line_chars` gets no key, but keeps
+    its place: the rules still see the lines after it in order (a related heading and its
+    teasers, a repeated paragraph)."""
+    from cleaner.document import Line
+    from cleaner.filters.rules import DEFAULT_THRESHOLDS, BoilerplateRules, _Views
+    from cleaner.text import split_lines
+
+    para = "A paragraph of the article, long enough to count as one when it repeats."
+    text = "\n".join(["x" * 30_000, para, "Related", "- Teaser one", "- Teaser two",
+                      "Body text that ends the article.", para])
+    lines = split_lines(text)
+    lines[0].remove("long_line", 1.0, "too long")
+    views = _Views(lines, DEFAULT_THRESHOLDS)
+    assert views.keys[0] == "" and views.keys[2] == "related"
+    assert views[0].prose and not views[0].bullet
+    doc = type("Doc", (), {"lines": lines})()
+    BoilerplateRules().apply(doc)  # type: ignore[arg-type]
+    assert [ln.reason for ln in lines] == ["long_line", None, "related", "related_teaser",
+                                           "related_teaser", None, "repeated"]
+    assert lines[6].detail == "repeats line 2"
+    assert isinstance(lines[0], Line) and lines[0].key_hash == views.hashes[0]

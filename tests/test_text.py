@@ -120,3 +120,26 @@ def test_line_words_of_a_long_text(monkeypatch: pytest.MonkeyPatch) -> None:
     want = line_words(text).tolist()
     monkeypatch.setattr(accel, "LONG_TEXT", 4)  # the str.split path
     assert line_words(text).tolist() == want == [2, 0, 3, 1]
+
+
+_MARKS = " •-*|:>»"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LINE | st.sampled_from(["• a  b ", " - x:", "»»", "a\u2003\u00a0b |"]),
+                          st.booleans()), max_size=8))
+def test_folds_stripped_of_marks(pairs: list[tuple[str, bool]]) -> None:
+    """The rules' keys (folds stripped of leading and trailing marks, emptied where `keep`
+    is False) from the compiled pass equal `fold_lines` stripped by `str.lstrip`/`rstrip`,
+    and so does the pass without numba; the hashes are the keys' either way."""
+    import cleaner.text
+
+    lines, keep = [s for s, _ in pairs], [k for _, k in pairs]
+    want = [f.lstrip(_MARKS).rstrip(_MARKS + ".!") if k else ""
+            for f, k in zip(fold_lines(lines), keep, strict=True)]
+    got = fold_key_hashes(lines, _MARKS, _MARKS + ".!", keep)
+    assert got[0] == want and np.array_equal(got[1], key_hashes(lines))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cleaner.text, "collapse_lines", lambda *a: None)
+        slow = fold_key_hashes(lines, _MARKS, _MARKS + ".!", keep)
+    assert slow[0] == want and np.array_equal(slow[1], got[1])

@@ -238,14 +238,14 @@ class _Views:
         self.lines, self.t = lines, t
         ok = [_looked_at(ln, t) for ln in lines]
         looked = lines if all(ok) else [ln for ln, o in zip(lines, ok, strict=True) if o]
-        folded, hashes = fold_key_hashes([ln.text for ln in looked])
-        for line, key_hash in zip(looked, hashes.tolist(), strict=True):
-            line._key_hash = key_hash
         words = [ln.words for ln in looked]
         longest = t.longest_rule_line
-        # longer lines match no line rule: their key stays empty
-        keys = [f.lstrip(_MARKS_CHARS).rstrip(_MARKS_END_CHARS) if w <= longest else ""
-                for f, w in zip(folded, words, strict=True)]
+        # a key: the folded line without its marks; longer lines match no line rule, and
+        # their key stays empty
+        keys, hashes = fold_key_hashes([ln.text for ln in looked], _MARKS_CHARS,
+                                       _MARKS_END_CHARS, [w <= longest for w in words])
+        for line, key_hash in zip(looked, hashes.tolist(), strict=True):
+            line._key_hash = key_hash
         self._skipped: set[int] = {i for i, o in enumerate(ok) if not o}
         if self._skipped:  # lines not looked at still hold their place, with no key
             n = len(lines)
@@ -288,10 +288,6 @@ class _Views:
         return [self[i] for i in range(start, min(stop, len(self.lines)))]
 
 
-def _views(lines: list[Line], t: Thresholds) -> _Views:
-    return _Views(lines, t)
-
-
 def _candidates(keys: list[str]) -> list[int]:
     """Indices of the lines that some rule could match, found in one pass over the whole
     document's keys: most lines match none, and skip the rules altogether. RE2 runs a
@@ -331,7 +327,7 @@ class BoilerplateRules:
         self.t = thresholds
 
     def apply(self, doc: Document) -> None:
-        views = _views(doc.lines, self.t)
+        views = _Views(doc.lines, self.t)
         candidates = _candidates(views.keys) if views.lines else []
         for i in candidates:
             self._line_rules(views[i])
