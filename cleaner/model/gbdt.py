@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """Gradient-boosted trees as flat numpy arrays (exported from sklearn's
-HistGradientBoostingClassifier at training time; inference walks the arrays with a compiled
-kernel, `cleaner.accel.forest_sums`, or with numpy: no sklearn, no pickle).
+HistGradientBoostingClassifier at training time; inference walks them with a compiled
+kernel, `cleaner.accel.heap_forest_sums`, or with numpy: no sklearn, no pickle).
 
 Layout: all trees' nodes concatenated; per node ``feature`` (int32), ``threshold`` (float64,
 go left when ``x <= threshold``), ``left``/``right`` (int32, global node index; a leaf points to
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cleaner.accel import forest_sums
+from cleaner.accel import heap_forest_sums, heap_layout
 
 
 class Forest:
@@ -32,9 +32,9 @@ class Forest:
             np.float32
         )
         self._child = np.stack([self.left, self.right], axis=1).ravel().astype(np.int64)
-        self._feat32 = self.feature.astype(np.int32)  # the compiled walk's (smaller) layout
-        self._child32 = self._child.astype(np.int32)
-        self._roots32 = self.roots.astype(np.int32)
+        # the compiled walk's layout: complete binary trees (`accel.heap_layout`)
+        self._heap = heap_layout(self.feature, self._thr32, self._child, self.roots,
+                                 self.value, self.depth)
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         n = X.shape[0]
@@ -55,7 +55,7 @@ class Forest:
         return 1.0 / (1.0 + np.exp(-self.raw(X)))
 
     def fast_proba(self, X: np.ndarray) -> np.ndarray:
-        """`proba` with the trees walked by compiled code (`cleaner.accel.forest_sums`),
+        """`proba` with the trees walked by compiled code (`cleaner.accel.heap_forest_sums`),
         or by numpy when numba is not installed. Scores agree with `proba` within 1e-12
         (the sums' order differs; tested); training uses `proba`, so retraining stays
         byte-identical."""
@@ -64,8 +64,7 @@ class Forest:
             return self.proba(X)
         X = np.nan_to_num(np.ascontiguousarray(X, dtype=np.float32), nan=0.0, posinf=3e38,
                           neginf=-3e38)
-        sums = forest_sums(X, self._feat32, self._thr32, self._child32, self._roots32,
-                           self.value, self.depth)
+        sums = heap_forest_sums(X, *self._heap, self.depth)
         if sums is None:
             return self.proba(X)
         return 1.0 / (1.0 + np.exp(-(self.base + sums)))
