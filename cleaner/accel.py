@@ -440,11 +440,14 @@ N_COUNTS = 8  # rows of `line_counts`, in this order:
 # separators (class bit 4), non-ASCII characters, sentence ends (".", "?", "!" before a space)
 
 
-def _line_counts_np(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.ndarray,
-                    starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+def _line_counts_np(cp: np.ndarray, cls: np.ndarray, starts: np.ndarray,
+                    lens: np.ndarray) -> np.ndarray:
     n = len(starts)
     if len(cp) == 0:
         return np.zeros((N_COUNTS, n))
+    word = (cls & 1) > 0
+    wstart = word.copy()
+    wstart[1:] &= ~word[:-1]
     nxt_space = np.zeros(len(cp), dtype=bool)
     nxt_space[:-1] = cp[1:] == 32
     m = np.stack(
@@ -504,14 +507,14 @@ def _line_counts_nb(cp, cls, starts, lens):  # pragma: no cover - compiled
     return out
 
 
-def line_counts(cp: np.ndarray, cls: np.ndarray, word: np.ndarray, wstart: np.ndarray,
-                starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+def line_counts(cp: np.ndarray, cls: np.ndarray, starts: np.ndarray,
+                lens: np.ndarray) -> np.ndarray:
     """Per-line character counts (`N_COUNTS` rows, float64) of a document's lines, joined
-    by newlines into the code points `cp` (their classes `cls`, `word` / `wstart` the word
-    characters and the first character of each word run) at `starts`, `lens`."""
+    by newlines into the code points `cp` (their classes `cls`: see
+    `cleaner.model.features._char_table`) at `starts`, `lens`."""
     if _compiled():
         return _line_counts_nb(cp, cls, starts, lens)
-    return _line_counts_np(cp, cls, word, wstart, starts, lens)
+    return _line_counts_np(cp, cls, starts, lens)
 
 
 # --- line templates of the line model ------------------------------------------------------
@@ -978,7 +981,7 @@ def _load_kernels() -> None:
     line_words("Warm up.")
     fold_key_hashes(["Warm up."])
     p = Prepared(["Warm up.", "Two"], None)
-    line_counts(p.cp, p.cls, p.word, p.wstart, p.starts, p.lens)
+    line_counts(p.cp, p.cls, p.starts, p.lens)
     grid_features(p)  # number_tokens, template_hashes and template_runs
     x = np.zeros((5, 2), dtype=np.float32)
     heap_forest_sums(x, np.zeros((1, 1), dtype=np.int32), np.zeros((1, 1), dtype=np.float32),

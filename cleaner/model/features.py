@@ -288,9 +288,6 @@ class Prepared:
         "tmpl_h",
         "tok_end",
         "tok_start",
-        "up",
-        "word",
-        "wstart",
     )
 
     def __init__(self, lines: Sequence[str], blank_before: Sequence[bool] | None):
@@ -315,13 +312,6 @@ class Prepared:
         tab = _char_table()
         cls = np.take(tab, cp, mode="clip")
         self.cls = cls
-        word = (cls & 1).astype(bool)
-        self.word = word
-        self.up = (cls & 2).astype(bool)
-        wstart = word.copy()
-        if len(word) > 1:
-            wstart[1:] &= ~word[:-1]
-        self.wstart = wstart
         low = joined.lower()
         self.low = low
         self.hashes = self.tok_start = self.tok_end = None
@@ -491,7 +481,7 @@ def shape_features(
     cp, L, counts = prep.cp, prep.lens.astype(np.float64), prep.counts.astype(np.float64)
 
     # all per-line character counts in one pass
-    sums = line_counts(cp, prep.cls, prep.word, prep.wstart, prep.starts, prep.lens)
+    sums = line_counts(cp, prep.cls, prep.starts, prep.lens)
     wordchars, upstarts, digits, commas, periods, seps, nonascii, sentp = sums
     Ls = np.maximum(L, 1.0)
     ct = np.maximum(counts, 1.0)
@@ -529,7 +519,8 @@ def shape_features(
     quote = ((tab[np.minimum(last, _TAB_SIZE - 1)] & 64) > 0) & (prep.lens > 1)
     if quote.any():
         last = np.where(quote, cp[np.maximum(last_i - 1, 0)], last)
-    first_up = prep.up[np.minimum(st, len(cp) - 1)] if len(cp) else np.zeros(n, dtype=bool)
+    first_up = ((prep.cls[np.minimum(st, len(cp) - 1)] & 2) > 0 if len(cp)
+                else np.zeros(n, dtype=bool))
     F[:, col["upper_init_frac"]] = np.where(nonempty & first_up, 1.0, 0.0)
     F[:, col["digit_frac"]] = digits / Ls
     F[:, col["comma_rate"]] = commas / (counts + 1)
