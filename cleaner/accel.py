@@ -951,6 +951,50 @@ def _minhash_nb(x, a, b):  # pragma: no cover - compiled
     return best
 
 
+@_jit
+def _token_hashes_nb(raw, n, byte_value, lead_class, tab):  # pragma: no cover - compiled
+    b = np.empty(n, dtype=np.uint8)
+    for i in range(n):
+        b[i] = byte_value[raw[i]]
+    brk = np.zeros(n + 4, dtype=np.bool_)
+    for i in range(n):  # multi-byte characters that separate tokens, or are one alone
+        c = raw[i]
+        if c >= 0xC2:
+            kind = lead_class[(np.int64(c) << 8) | raw[i + 1]]
+            if 2 <= kind <= 4:
+                for k in range(kind):
+                    b[min(i + k, n - 1)] = 0
+            elif kind == 5:
+                brk[i] = True
+                brk[i + 3] = True
+    out = np.empty(n, dtype=np.uint64)
+    t = -1
+    start = 0
+    prev = False
+    for i in range(n):
+        w = b[i] != 0
+        if w and (not prev or brk[i]):
+            t += 1
+            out[t] = 0
+            start = i
+        if w:
+            out[t] ^= tab[(((i - start) & 63) << 8) | b[i]]
+        prev = w
+    return out[: t + 1]
+
+
+def token_hashes_utf8(raw: np.ndarray, n: int, byte_value: np.ndarray, lead_class: np.ndarray,
+                      tab: np.ndarray) -> np.ndarray | None:
+    """MinHash's token hashes (`cleaner.dedup.minhash`) of the `n` UTF-8 bytes of `raw`
+    (followed by 3 zero bytes), in one compiled pass: bytes mapped by `byte_value` (0: a
+    separator), multi-byte characters classed by `lead_class` of their first two bytes,
+    each token the XOR of `tab[(position in token mod 64) << 8 | byte]`. None without
+    numba (the caller runs its numpy passes)."""
+    if not _compiled():
+        return None
+    return _token_hashes_nb(raw, n, byte_value, lead_class, tab)
+
+
 def minhash(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per permutation p, the least `a[p] * x + b[p]` (mod 2**64) over the shingle hashes
     `x` (all uint64)."""
@@ -990,5 +1034,8 @@ def _load_kernels() -> None:
     u = np.ones(3, dtype=np.uint64)
     minhash(u, u, u)
     best_block(np.zeros(3))
+    raw = np.frombuffer(b"a b\0\0\0", dtype=np.uint8)
+    token_hashes_utf8(raw, 3, np.ones(256, dtype=np.uint8), np.zeros(65536, dtype=np.uint8),
+                      np.ones(64 * 256, dtype=np.uint64))
     for values in (np.ones(3, dtype=np.int64), np.ones(3)):  # vocabulary rows, weights
         hash_lookup(hash_slots(u.cumsum()), u.cumsum(), values, u)

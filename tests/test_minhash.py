@@ -470,3 +470,21 @@ def test_disk_index_fetches_more_candidates_than_one_statement_takes(tmp_path) -
     d.apply(probe)
     assert probe.duplicate_of == "1234"
     d.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"ab Z9_.,-\t\n", "中文", "かな", "한국", "ไทย", "😀", "\u00a0",
+                                 "×", "÷", "“", "—", "é", "ß", "\u3000", "\ufeff", "Σ", "x" * 70]),
+                max_size=120).map("".join))
+def test_compiled_token_hashes_equal_the_numpy_passes(text: str) -> None:
+    """The tokens' hashes from the compiled pass over the UTF-8 bytes equal the numpy
+    passes' (separators, one-character tokens, tokens longer than the 64 positions)."""
+    from cleaner import accel
+    from cleaner.dedup.minhash import _normalise
+
+    if not accel.HAVE_NUMBA:
+        pytest.skip("numba is not installed")
+    mh = MinHashDedup()
+    data = _normalise(text)
+    raw = np.frombuffer(data + b"\0\0\0", dtype=np.uint8)
+    assert np.array_equal(mh._token_hashes(text), mh._token_hashes_np(data, raw))

@@ -65,7 +65,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.accel import minhash
+from cleaner.accel import minhash, token_hashes_utf8
 from cleaner.dedup.store import DiskSignatures, MemorySignatures
 from cleaner.document import KEPT, Document
 
@@ -137,6 +137,7 @@ def _lead_classes() -> np.ndarray:
 
 
 _LEAD_CLASS = _lead_classes()
+_BYTE_VALUES = np.frombuffer(_BYTE_VALUE, dtype=np.uint8)
 
 
 def _normalise(text: str) -> bytes:
@@ -236,6 +237,12 @@ class MinHashDedup:
         data = _normalise(text)
         n = len(data)
         raw = np.frombuffer(data + b"\0\0\0", dtype=np.uint8)
+        fast = token_hashes_utf8(raw, n, _BYTE_VALUES, _LEAD_CLASS, self._tab)
+        return fast if fast is not None else self._token_hashes_np(data, raw)
+
+    def _token_hashes_np(self, data: bytes, raw: np.ndarray) -> np.ndarray:
+        """`_token_hashes` in numpy passes over the bytes (without numba)."""
+        n = len(data)
         b = np.frombuffer(data.translate(_BYTE_VALUE), dtype=np.uint8)  # 0: a separator byte
         brk = None
         if not data.isascii():
