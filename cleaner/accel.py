@@ -852,8 +852,21 @@ def _heap_forest_sums_nb(x, feature, threshold, leaf, depth):  # pragma: no cove
     # document for the text model's stage 1 against a layout with child arrays). Tree by
     # tree (a tree's nodes stay in cache), eight rows at a time (their walks overlap:
     # 0.43 ms a document against 0.56 with four and 0.91 with one, 400 pages, measured on
-    # the child-array layout).
+    # the child-array layout). `x` is first made float32 with NaN as 0 and infinities as
+    # +-3e38, the values the trees were trained to compare.
     n = x.shape[0]
+    xs = np.empty(x.shape, dtype=np.float32)
+    big = np.float32(3e38)
+    for i in range(n):
+        for j in range(x.shape[1]):
+            v = np.float32(x[i, j])
+            if v != v:
+                v = np.float32(0.0)
+            elif v > big:
+                v = big
+            elif v < -big:
+                v = -big
+            xs[i, j] = v
     out = np.zeros(n)
     n8 = n - n % 8
     first_leaf = (1 << depth) - 1
@@ -864,14 +877,14 @@ def _heap_forest_sums_nb(x, feature, threshold, leaf, depth):  # pragma: no cove
         for i in range(0, n8, 8):
             a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0
             for _ in range(depth):
-                a0 = 2 * a0 + (2 if x[i, f[a0]] > th[a0] else 1)
-                a1 = 2 * a1 + (2 if x[i + 1, f[a1]] > th[a1] else 1)
-                a2 = 2 * a2 + (2 if x[i + 2, f[a2]] > th[a2] else 1)
-                a3 = 2 * a3 + (2 if x[i + 3, f[a3]] > th[a3] else 1)
-                a4 = 2 * a4 + (2 if x[i + 4, f[a4]] > th[a4] else 1)
-                a5 = 2 * a5 + (2 if x[i + 5, f[a5]] > th[a5] else 1)
-                a6 = 2 * a6 + (2 if x[i + 6, f[a6]] > th[a6] else 1)
-                a7 = 2 * a7 + (2 if x[i + 7, f[a7]] > th[a7] else 1)
+                a0 = 2 * a0 + (2 if xs[i, f[a0]] > th[a0] else 1)
+                a1 = 2 * a1 + (2 if xs[i + 1, f[a1]] > th[a1] else 1)
+                a2 = 2 * a2 + (2 if xs[i + 2, f[a2]] > th[a2] else 1)
+                a3 = 2 * a3 + (2 if xs[i + 3, f[a3]] > th[a3] else 1)
+                a4 = 2 * a4 + (2 if xs[i + 4, f[a4]] > th[a4] else 1)
+                a5 = 2 * a5 + (2 if xs[i + 5, f[a5]] > th[a5] else 1)
+                a6 = 2 * a6 + (2 if xs[i + 6, f[a6]] > th[a6] else 1)
+                a7 = 2 * a7 + (2 if xs[i + 7, f[a7]] > th[a7] else 1)
             out[i] += lv[a0 - first_leaf]
             out[i + 1] += lv[a1 - first_leaf]
             out[i + 2] += lv[a2 - first_leaf]
@@ -883,7 +896,7 @@ def _heap_forest_sums_nb(x, feature, threshold, leaf, depth):  # pragma: no cove
         for i in range(n8, n):
             a = 0
             for _ in range(depth):
-                a = 2 * a + (2 if x[i, f[a]] > th[a] else 1)
+                a = 2 * a + (2 if xs[i, f[a]] > th[a] else 1)
             out[i] += lv[a - first_leaf]
     return out
 
@@ -918,7 +931,8 @@ def heap_layout(feature: np.ndarray, threshold: np.ndarray, child: np.ndarray,
 def heap_forest_sums(x: np.ndarray, feature: np.ndarray, threshold: np.ndarray,
                      leaf: np.ndarray, depth: int) -> np.ndarray | None:
     """The sum over trees of every row's leaf value (float64), for trees in `heap_layout`;
-    `x` float32 (rows, features). Sums run tree by tree, so they may differ from numpy's
+    `x` float64 (rows, features), compared as float32 with NaN as 0 and infinities as
+    +-3e38. Sums run tree by tree, so they may differ from numpy's
     walk (`Forest.raw`) in the last bits (within 1e-12 on the shipped models). None
     without numba (the caller walks the trees in numpy)."""
     if not _compiled():
@@ -1027,9 +1041,8 @@ def _load_kernels() -> None:
     p = Prepared(["Warm up.", "Two"], None)
     line_counts(p.cp, p.cls, p.starts, p.lens)
     grid_features(p)  # number_tokens, template_hashes and template_runs
-    x = np.zeros((5, 2), dtype=np.float32)
-    heap_forest_sums(x, np.zeros((1, 1), dtype=np.int32), np.zeros((1, 1), dtype=np.float32),
-                     np.zeros((1, 2)), 1)
+    heap_forest_sums(np.zeros((5, 2)), np.zeros((1, 1), dtype=np.int32),
+                     np.zeros((1, 1), dtype=np.float32), np.zeros((1, 2)), 1)
     forward_backward(np.full(3, 0.5), np.full(3, 0.5), 0.5, 0.9, 0.9)
     u = np.ones(3, dtype=np.uint64)
     minhash(u, u, u)

@@ -28,7 +28,6 @@ _CONTENT = re.compile(r"(?<![^\r\n])[^\S\r\n]*+\S[^\r\n]*")
 # counts as one (those scripts do not put spaces between words).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
-
 # Dashes, quotes and look-alike punctuation, folded so that near-identical copies compare equal.
 _FOLD = str.maketrans(
     {
@@ -108,8 +107,10 @@ def _count_words(chunk: str, prev_word: bool) -> tuple[int, bool]:
     """Words starting in `chunk` (a word that `prev_word` says began before it does not
     count again), and whether its last character is inside a word."""
     cp = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if int(cp.max()) < TABLE_SIZE and (counted := count_words(cp, alnum_table(), prev_word)):
-        return counted
+    if cp.size and int(cp.max()) < TABLE_SIZE:  # compiled, looking letters up itself
+        counted = count_words(cp, alnum_table(), prev_word)
+        if counted is not None:
+            return counted
     word = _alnum(cp)
     word |= cp == 95  # "_" is a word character too
     cjk = np.zeros(len(cp), dtype=bool)

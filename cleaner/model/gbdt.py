@@ -62,9 +62,8 @@ class Forest:
         n = X.shape[0]
         if n == 0 or len(self.roots) == 0:
             return self.proba(X)
-        X = np.nan_to_num(np.ascontiguousarray(X, dtype=np.float32), nan=0.0, posinf=3e38,
-                          neginf=-3e38)
-        sums = heap_forest_sums(X, *self._heap, self.depth)
+        sums = heap_forest_sums(np.ascontiguousarray(X, dtype=np.float64), *self._heap,
+                                self.depth)
         if sums is None:
             return self.proba(X)
         return 1.0 / (1.0 + np.exp(-(self.base + sums)))
