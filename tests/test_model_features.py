@@ -184,6 +184,18 @@ def test_pattern_flags_from_one_scan_equal_each_pattern_over_the_document():
     assert want.sum() > 0
 
 
+def test_no_pattern_matches_across_a_line_break():
+    """`_pattern_flags` relies on it: a line break inside what a pattern would match."""
+    from cleaner.model import features as F
+
+    split = [b"www.\nexample.com", b"12/\n03/2024", b"march\n3, 2021", b"march 3,\n2021",
+             b"3\ndays ago", b"log\nin", b"sign\nup", b"$\n5", b"5\n\xe2\x82\xac", b"all rights\nreserved",
+             b"me@\nx.org", b"me@x\n.org", b"10:\n30", b"terms of\nuse", b"privacy\npolicy"]
+    for (k, pat) in F._PATTERNS_PY:
+        for text in split:
+            assert all(b"\n" not in m.group() for m in pat.finditer(text)), (k, text)
+
+
 def test_hashed_token_lookup_equals_string_lookup():
     """Tokens and whole short lines are looked up by hash; the features equal those of the
     plain dict lookups by string (the fallback when two vocabulary words share a hash)."""

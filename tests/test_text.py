@@ -143,3 +143,18 @@ def test_folds_stripped_of_marks(pairs: list[tuple[str, bool]]) -> None:
         mp.setattr(cleaner.text, "collapse_lines", lambda *a: None)
         slow = fold_key_hashes(lines, _MARKS, _MARKS + ".!", keep)
     assert slow[0] == want and np.array_equal(slow[1], got[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*"aZ 9.-", "\u0301", "ᄀ", "ᅡ", "ﬁ", "Ⅻ", "ß", "İ",
+                                          "\u00a0", "…", "—", "“", "Σ", "①", "\u00ad"]),
+                         max_size=12).map("".join), max_size=6))
+def test_line_by_line_folding_is_the_whole_texts(lines: list[str]) -> None:
+    """Folding only the lines that are not ASCII, one at a time, gives the fold of the
+    joined text: nothing composes across a line break (a combining accent or a jamo at
+    a line's start stays there)."""
+    import cleaner.text as T
+
+    joined = "\n".join(lines)
+    assert T._normal(lines) == unicodedata.normalize("NFKC", joined).casefold()
+    assert T._folded(lines) == T._translate(unicodedata.normalize("NFKC", joined)).casefold()

@@ -560,9 +560,9 @@ def _pattern_flags(F: np.ndarray, lowb: bytes) -> None:
     """Set the pattern columns (`_PATTERN_SRC`) of the lines (rows of `F`) of the
     lowercased document `lowb` (UTF-8, one line a row, joined by newlines) where the
     pattern matches. No pattern can match a newline, so a pattern matches a line of the
-    document exactly where it matches that line alone; every line that holds a match of
-    some pattern is touched by a match of `_ANY_PATTERN` (a match of the joined patterns
-    starts at or before it, on its line or ending before it)."""
+    document exactly where it matches that line alone, and every line that holds a match
+    of some pattern holds a match of `_ANY_PATTERN` (the joined patterns' scan, resumed
+    where its last match ended, finds a match in that line at or before that one)."""
     n = F.shape[0]
     bstarts = np.concatenate([[0], np.flatnonzero(np.frombuffer(lowb, dtype=np.uint8) == 10) + 1])
     if _ANY_PATTERN is None:  # Python's re: each pattern over the whole document
@@ -572,17 +572,13 @@ def _pattern_flags(F: np.ndarray, lowb: bytes) -> None:
                 li = np.searchsorted(bstarts, np.asarray(pos), side="right") - 1
                 F[np.minimum(li, n - 1), c] = 1.0
         return
-    spans = [m.span() for m in _ANY_PATTERN.finditer(lowb)]
-    if not spans:
+    at = [m.start() for m in _ANY_PATTERN.finditer(lowb)]
+    if not at:
         return
-    at = np.asarray(spans, dtype=np.int64)
-    first = np.searchsorted(bstarts, at[:, 0], side="right") - 1
-    last = np.searchsorted(bstarts, at[:, 1] - 1, side="right") - 1
-    touched = np.unique(np.concatenate([np.arange(a, b + 1) for a, b in
-                                        zip(first.tolist(), last.tolist(), strict=True)]))
+    hit = np.unique(np.searchsorted(bstarts, np.asarray(at), side="right") - 1)
     ends = np.append(bstarts[1:] - 1, len(lowb))
     match = _PATTERN_SET.Match
-    for li in touched.tolist():
+    for li in hit.tolist():
         for k in match(lowb[bstarts[li] : ends[li]]) or ():
             F[min(li, n - 1), _PATTERN_COLS[k]] = 1.0
 
