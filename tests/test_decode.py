@@ -33,3 +33,16 @@ def test_decode_notes_a_repair_and_leaves_clean_text_alone() -> None:
     assert (text, enc) == (ARTICLE + "ok\n", "utf-8")
     assert notes == ["mojibake repaired (text had been decoded twice)"]
     assert decode(ARTICLE.encode("utf-8")) == (ARTICLE, "utf-8", [])
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(tmp_path, monkeypatch) -> None:
+    """A file is read up to the size it had when it was looked at, plus what it gained
+    since (up to the limit), so a file that grows is not cut at its old size."""
+    from cleaner.readers.discover import Source
+    from cleaner.readers.files import FileReader, Task
+
+    path = tmp_path / "growing.txt"
+    path.write_text("first line of the file\nsecond line, written later\n", encoding="utf-8")
+    monkeypatch.setattr(Source, "size", lambda self: 10)
+    (doc,) = FileReader(max_doc_bytes=1000).read(Task(Source(path, "growing.txt", "text")))
+    assert doc.raw_text.endswith("second line, written later\n")

@@ -112,11 +112,11 @@ class ModelFilter:
             ln.model_score = score
         # only the lines under the threshold are looked at one by one
         below = np.flatnonzero(p64 < threshold)
+        head, tail = f"{which}: P(content)=", f" < {threshold:.2f}"
         for i, p in zip(below.tolist(), p64[below].tolist(), strict=True):
             ln = lines[i]
             if ln.reason is None and (not abstain or _mostly_latin(texts[i])):
-                ln.remove("model", round(1.0 - p, 4),
-                          f"{which}: P(content)={p:.2f} < {threshold:.2f}", by="model")
+                ln.remove("model", round(1.0 - p, 4), f"{head}{p:.2f}{tail}", by="model")
         keep_best_copy(doc.lines, threshold, which)
 
 

@@ -153,11 +153,11 @@ class SourceRepeatFilter:
         repeated, max_words = self.repeated, self.max_words
         lines = [ln for ln in doc.lines if ln.reason is None and 0 < ln.words <= max_words]
         fill_key_hashes(lines)
-        lines = [ln for ln in lines if ln.key_hash]
         hashes = np.fromiter((ln.key_hash for ln in lines), dtype=np.uint64, count=len(lines))
-        for ln, h in zip(lines, counting_keys(hashes, _source_salt(source)).tolist(),
-                         strict=True):
+        keyed = np.flatnonzero(hashes)  # a line without letters or digits has no key
+        for i, h in zip(keyed.tolist(), counting_keys(hashes[keyed], _source_salt(source)).tolist(),
+                        strict=True):
             n = repeated.get(h)
             if n:
-                ln.remove("source_repeat", min(1.0, 0.5 + n / (4 * self.min_docs)),
+                lines[i].remove("source_repeat", min(1.0, 0.5 + n / (4 * self.min_docs)),
                           f"in {n} documents of source '{source}' (threshold {self.min_docs})")
