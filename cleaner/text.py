@@ -64,6 +64,16 @@ def line_texts(text: str) -> list[str]:
     return [t for t, _ in line_texts_words(text)]
 
 
+def short_line_texts(text: str, max_words: int) -> list[str]:
+    """The texts of the lines of `split_lines(text)` of at most `max_words` words
+    (`Line.words`), picked in numpy from the same compiled word counts."""
+    if "\r" in text:
+        return [ln.text for ln in split_lines(text) if ln.words <= max_words]
+    words = line_words(text)
+    pieces = text.split("\n")
+    return [pieces[i] for i in np.flatnonzero((words > 0) & (words <= max_words)).tolist()]
+
+
 def line_texts_words(text: str) -> list[tuple[str, int]]:
     """The texts of `split_lines(text)` with their word counts (`Line.words`)."""
     if "\r" in text:

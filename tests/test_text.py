@@ -20,6 +20,7 @@ from cleaner.text import (
     line_texts,
     line_texts_words,
     paragraph_key,
+    short_line_texts,
     split_lines,
     word_count,
 )
@@ -111,6 +112,7 @@ def test_line_words_are_split_counts(text: str) -> None:
     assert [ln.words for ln in split_lines(text)] == [len(ln.text.split())
                                                       for ln in split_lines(text)]
     assert text_line_hashes("src", text, 3) == line_hashes("src", line_texts(text), 3)
+    assert short_line_texts(text, 3) == [ln.text for ln in split_lines(text) if ln.words <= 3]
 
 
 def test_line_words_of_a_long_text(monkeypatch: pytest.MonkeyPatch) -> None:

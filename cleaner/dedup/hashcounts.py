@@ -10,6 +10,7 @@ holds `batch` keys. The first pass uses it twice: for the line counts of
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -26,7 +27,7 @@ class HashCounts:
         self.keys = np.empty(0, dtype=np.uint64)
         self.counts = np.empty(0, dtype=np.uint32)
         self.batch = batch
-        self._recent: dict[int, int] = {}
+        self._recent: Counter[int] = Counter()  # counted in C (`Counter.update`)
 
     def __len__(self) -> int:
         """Keys held (a key counted both before and after the last merge counts twice
@@ -43,8 +44,7 @@ class HashCounts:
     def add(self, hashes: Iterable[int]) -> bool:
         """Count every hash once more; True when this merged the latest additions."""
         recent = self._recent
-        for h in hashes:
-            recent[h] = recent.get(h, 0) + 1
+        recent.update(hashes)
         if len(recent) < self.batch:
             return False
         self.merge()
@@ -64,7 +64,7 @@ class HashCounts:
         n = len(self._recent)
         new = np.fromiter(self._recent.keys(), dtype=np.uint64, count=n)
         add = np.fromiter(self._recent.values(), dtype=np.uint32, count=n)
-        self._recent = {}
+        self._recent = Counter()
         order = np.argsort(new)
         new, add = new[order], add[order]
         at = self.keys.searchsorted(new)

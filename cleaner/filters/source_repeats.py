@@ -25,7 +25,7 @@ import numpy as np
 from cleaner.accel import mix64
 from cleaner.dedup.hashcounts import BATCH, HashCounts
 from cleaner.document import Document
-from cleaner.text import fill_key_hashes, key_hashes, line_texts_words
+from cleaner.text import fill_key_hashes, key_hashes, short_line_texts
 
 MIN_DOCS = 5  # a line in at least this many documents of one source is boilerplate
 MAX_WORDS = 50  # longer lines are never counted: boilerplate lines are short
@@ -58,7 +58,7 @@ def text_line_hashes(source: str, text: str, max_words: int = MAX_WORDS
                      ) -> tuple[int, list[int]]:
     """`line_hashes(source, line_texts(text), max_words)`, with the words counted in the
     same compiled pass that finds the lines."""
-    return _line_hashes(source, [t for t, w in line_texts_words(text) if w <= max_words])
+    return _line_hashes(source, short_line_texts(text, max_words))
 
 
 def _line_hashes(source: str, short: list[str]) -> tuple[int, list[int]]:
