@@ -98,6 +98,25 @@ def test_forest_arrays_evaluate():
     assert raw.tolist() == [-0.5, -0.5, 2.5, -0.5]
 
 
+def test_a_forest_too_deep_for_the_compiled_layout_is_walked_by_numpy():
+    """A tree deeper than `MAX_HEAP_DEPTH` would take 2**depth leaves in the complete-tree
+    layout: such a forest gets none, and `fast_proba` walks it as `proba` does."""
+    from cleaner.model import gbdt
+
+    depth = gbdt.MAX_HEAP_DEPTH + 8  # a chain: node i splits at depth - 1 - i, and its
+    n = 2 * depth + 1  # right child is a leaf worth i; the last left child a leaf worth -1
+    feature = [0] * n
+    threshold = [float(depth - 1 - i) for i in range(depth)] + [np.inf] * (depth + 1)
+    left = [i + 1 for i in range(depth - 1)] + [2 * depth] + list(range(depth, n))
+    right = [depth + i for i in range(depth)] + list(range(depth, n))
+    value = [0.0] * depth + [float(i) for i in range(depth)] + [-1.0]
+    f = Forest(feature, threshold, left, right, value, [0], 0.0, depth)
+    assert f._heap is None
+    X = np.array([[-1.0], [0.5], [5.5], [1e9]])
+    np.testing.assert_allclose(f.fast_proba(X), f.proba(X))
+    assert f.raw(X).tolist() == [-1.0, depth - 1.0, depth - 6.0, 0.0]
+
+
 def test_fast_forest_matches_numpy_forest():
     """The compiled trees score as the numpy trees do (within 1e-12: the sums' order
     differs), with and without numba; a row count not a multiple of 8 walks its tail."""

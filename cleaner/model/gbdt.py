@@ -15,6 +15,8 @@ import numpy as np
 
 from cleaner.accel import heap_forest_sums, heap_layout
 
+MAX_HEAP_DEPTH = 12  # deeper trees are walked by numpy (`raw`): 2**depth leaves a tree
+
 
 class Forest:
     def __init__(self, feature, threshold, left, right, value, roots, base: float, depth: int):
@@ -32,9 +34,11 @@ class Forest:
             np.float32
         )
         self._child = np.stack([self.left, self.right], axis=1).ravel().astype(np.int64)
-        # the compiled walk's layout: complete binary trees (`accel.heap_layout`)
-        self._heap = heap_layout(self.feature, self._thr32, self._child, self.roots,
-                                 self.value, self.depth)
+        # the compiled walk's layout: complete binary trees (`accel.heap_layout`), for trees
+        # shallow enough that 2**depth leaves each stay small (training makes depth 6 and 4)
+        self._heap = (heap_layout(self.feature, self._thr32, self._child, self.roots,
+                                  self.value, self.depth)
+                      if self.depth <= MAX_HEAP_DEPTH else None)
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         n = X.shape[0]
@@ -62,8 +66,9 @@ class Forest:
         n = X.shape[0]
         if n == 0 or len(self.roots) == 0:
             return self.proba(X)
-        sums = heap_forest_sums(np.ascontiguousarray(X, dtype=np.float64), *self._heap,
-                                self.depth)
+        sums = (None if self._heap is None else
+                heap_forest_sums(np.ascontiguousarray(X, dtype=np.float64), *self._heap,
+                                 self.depth))
         if sums is None:
             return self.proba(X)
         return 1.0 / (1.0 + np.exp(-(self.base + sums)))
