@@ -278,6 +278,8 @@ def fold_key_hashes(texts: list[str], lead: str = "", trail: str = "",
     folded: list[str] = []
     hashes = [np.zeros(0, dtype=np.uint64)]
     keep = [True] * len(texts) if keep is None else list(keep)
+    if len(keep) != len(texts):
+        raise ValueError(f"{len(keep)} keep flags for {len(texts)} lines")
     tables = _strip_tables(lead, trail)
     for i, j in _pieces(texts):
         joined = _folded(texts[i:j])

@@ -66,6 +66,9 @@ class Forest:
         n = X.shape[0]
         if n == 0 or len(self.roots) == 0:
             return self.proba(X)
+        if X.shape[1] <= int(self.feature.max()):  # the compiled walk does not check
+            raise ValueError(f"rows of {X.shape[1]} columns for trees that read column "
+                             f"{int(self.feature.max())}")
         sums = (None if self._heap is None else
                 heap_forest_sums(np.ascontiguousarray(X, dtype=np.float64), *self._heap,
                                  self.depth))
