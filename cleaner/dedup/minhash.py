@@ -17,8 +17,9 @@ each, so texts written without spaces still give many shingles. A shingle is `ng
 consecutive tokens; a text with fewer tokens than `ngram` is one shingle of all its tokens (so
 short texts are still comparable: equal token sequences match, others do not).
 
-Hashing is stable (never Python's `hash()`) and vectorised in NumPy over the UTF-8 bytes (no
-Python loop over words): each token is hashed by simple tabulation hashing (XOR of a random
+Hashing is stable (never Python's `hash()`) and runs over the UTF-8 bytes in one compiled
+pass (`cleaner.accel.token_hashes_utf8`; in NumPy passes without numba; no Python loop over
+words): each token is hashed by simple tabulation hashing (XOR of a random
 64-bit word per (position in token mod 64, byte)), a shingle combines its token hashes with
 fixed odd multipliers, and permutation i is the multiply-add-shift hash
 ``(a_i * x + b_i) mod 2**64 >> 32`` of the shingle's 32-bit hash x (Dietzfelbinger's strongly
@@ -137,7 +138,7 @@ def _lead_classes() -> np.ndarray:
 
 
 _LEAD_CLASS = _lead_classes()
-_BYTE_VALUES = np.frombuffer(_BYTE_VALUE, dtype=np.uint8)
+_BYTE_VALUE_ARRAY = np.frombuffer(_BYTE_VALUE, dtype=np.uint8)
 
 
 def _normalise(text: str) -> bytes:
@@ -241,7 +242,7 @@ class MinHashDedup:
         data = _normalise(text)
         n = len(data)
         raw = np.frombuffer(data + b"\0\0\0", dtype=np.uint8)
-        fast = token_hashes_utf8(raw, n, _BYTE_VALUES, _LEAD_CLASS, self._tab)
+        fast = token_hashes_utf8(raw, n, _BYTE_VALUE_ARRAY, _LEAD_CLASS, self._tab)
         return fast if fast is not None else self._token_hashes_np(data, raw)
 
     def _token_hashes_np(self, data: bytes, raw: np.ndarray) -> np.ndarray:
