@@ -397,31 +397,40 @@ CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xF
 
 
 @_jit
-def _count_words_nb(cp, alnum, prev_word):  # pragma: no cover - compiled
+def _count_words_nb(cp, kind, prev_word):  # pragma: no cover - compiled
     n = 0
     prev = prev_word
     for j in range(len(cp)):
-        c = cp[j]
-        if ((0x3040 <= c <= 0x30FF) or (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF)
-                or (0xF900 <= c <= 0xFAFF) or (0xAC00 <= c <= 0xD7AF)):
+        k = kind[cp[j]]
+        if k == 2:  # a character of a script without spaces: a word alone
             n += 1
             prev = False
         else:
-            w = c == 95 or alnum[c]
+            w = k == 1
             if w and not prev:
                 n += 1
             prev = w
     return n, prev
 
 
-def count_words(cp: np.ndarray, alnum: np.ndarray, prev_word: bool) -> tuple[int, bool] | None:
-    """Words starting in the code points `cp` (runs of letters, digits and "_"; each
-    character of `CJK_RANGES` one word; a run that `prev_word` says began before `cp` does
-    not count again) and whether the last one is inside a run; `alnum` is `str.isalnum` by
-    code point, and every code point of `cp` is below its length. None without numba."""
+def word_kinds(alnum: np.ndarray) -> np.ndarray:
+    """uint8 by code point, from `alnum` (`str.isalnum` by code point): 1 for a word
+    character (a letter, a digit, "_"), 2 for a character of `CJK_RANGES`, 0 otherwise."""
+    kind = alnum.astype(np.uint8)
+    kind[95] = 1
+    for lo, hi in CJK_RANGES:
+        kind[lo : hi + 1] = 2
+    return kind
+
+
+def count_words(cp: np.ndarray, kind: np.ndarray, prev_word: bool) -> tuple[int, bool] | None:
+    """Words starting in the code points `cp` (runs of word characters; each character of
+    `CJK_RANGES` one word; a run that `prev_word` says began before `cp` does not count
+    again) and whether the last one is inside a run; `kind` is `word_kinds` by code point,
+    and every code point of `cp` is below its length. None without numba."""
     if not _compiled():
         return None
-    n, last = _count_words_nb(cp, alnum, prev_word)
+    n, last = _count_words_nb(cp, kind, prev_word)
     return int(n), bool(last)
 
 
@@ -1031,13 +1040,10 @@ def _load_kernels() -> None:
 
     key_hashes(["Warm up."])
     cp = np.frombuffer("Warm up.".encode("utf-32-le"), dtype=np.uint32)
-    table = np.ones(128, dtype=bool)
-    key_hashes_of_normal(cp, table[cp])
-    key_hashes_by_table(cp, table)
-    count_words(cp, table, False)
-    collapse_lines(cp, table, table, table, np.ones(1, dtype=bool))
+    key_hashes_of_normal(cp, np.ones(len(cp), dtype=bool))  # (key_hashes looks letters up
+    count_words(cp, np.ones(128, dtype=np.uint8), False)  # in its table instead)
     line_words("Warm up.")
-    fold_key_hashes(["Warm up."])
+    fold_key_hashes(["Warm up."])  # collapse_lines too
     p = Prepared(["Warm up.", "Two"], None)
     line_counts(p.cp, p.cls, p.starts, p.lens)
     grid_features(p)  # number_tokens, template_hashes and template_runs

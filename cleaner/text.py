@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from cleaner.accel import (
     line_words,
     space_table,
     string_hashes,
+    word_kinds,
 )
 from cleaner.document import Line
 
@@ -118,7 +119,7 @@ def _count_words(chunk: str, prev_word: bool) -> tuple[int, bool]:
     count again), and whether its last character is inside a word."""
     cp = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if cp.size and int(cp.max()) < TABLE_SIZE:  # compiled, looking letters up itself
-        counted = count_words(cp, alnum_table(), prev_word)
+        counted = count_words(cp, _word_kinds(), prev_word)
         if counted is not None:
             return counted
     word = _alnum(cp)
@@ -165,12 +166,12 @@ def _fold_line(text: str) -> str:
     return _translate(_nfkc(text)).casefold()
 
 
-def _each_line(texts: list[str], fold) -> str:
+def _each_line(texts: list[str], fold: Callable[[str], str]) -> str:
     """`fold("\n".join(texts))` for a `fold` that maps each line on its own (NFKC never
     joins characters across a line break, nor makes one; case folding and `_FOLD` map
     one character at a time) and maps ASCII as `str.lower` does: only the lines that
     are not ASCII go through it (in a page of text, a few lines hold all its non-ASCII
-    characters; folding the whole page was 3-4 times slower)."""
+    characters; folding the whole page took about 3 times as long)."""
     return "\n".join([t.lower() if t.isascii() else fold(t) for t in texts])
 
 
@@ -184,6 +185,12 @@ TABLE_SIZE = 0x30000
 def alnum_table() -> np.ndarray:
     """bool per code point below 0x30000: `str.isalnum` (a letter or digit of any script)."""
     return char_table("isalnum", TABLE_SIZE)
+
+
+@functools.cache
+def _word_kinds() -> np.ndarray:
+    """`accel.word_kinds` of `alnum_table`: what `word_count` counts, by code point."""
+    return word_kinds(alnum_table())
 
 
 def _alnum(cp: np.ndarray) -> np.ndarray:
@@ -277,20 +284,21 @@ def fold_key_hashes(texts: list[str], lead: str = "", trail: str = "",
     match their patterns against."""
     folded: list[str] = []
     hashes = [np.zeros(0, dtype=np.uint64)]
-    keep = [True] * len(texts) if keep is None else list(keep)
-    if len(keep) != len(texts):
-        raise ValueError(f"{len(keep)} keep flags for {len(texts)} lines")
+    flags = np.ones(len(texts), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    if len(flags) != len(texts):
+        raise ValueError(f"{len(flags)} keep flags for {len(texts)} lines")
     tables = _strip_tables(lead, trail)
     for i, j in _pieces(texts):
         joined = _folded(texts[i:j])
         cp = _code_points(joined)
         hashes.append(_hashes_of_code_points(joined, cp))
-        out = collapse_lines(cp, space_table(), *tables, np.asarray(keep[i:j], dtype=bool))
+        out = collapse_lines(cp, space_table(), *tables, flags[i:j])
         if out is not None:
-            folded += out.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass").split("\n")
+            folded += out.astype("<u4", copy=False).tobytes().decode(
+                "utf-32-le", "surrogatepass").split("\n")
         else:
             folded += [x.lstrip(lead).rstrip(trail) if k else ""
-                       for x, k in zip(_split_folded(joined), keep[i:j], strict=True)]
+                       for x, k in zip(_split_folded(joined), flags[i:j].tolist(), strict=True)]
     return folded, np.concatenate(hashes)
 
 

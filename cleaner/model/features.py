@@ -89,6 +89,8 @@ _PATTERNS_PY = [(k, re.compile(v.encode("utf-8"))) for k, v in _PATTERN_SRC]
 try:  # optional accelerator (same matches, see test_model_features)
     import re2 as _re2
 
+    # each pattern in RE2 on its own: not run by the pipeline, it is what the tests check
+    # RE2's matches against Python's with (RE2 runs the set and the joined patterns below)
     _PATTERNS_FAST = [(k, _re2.compile(v.encode("utf-8"))) for k, v in _PATTERN_SRC]
     # With RE2, one scan finds the lines that any pattern may match (`_pattern_flags`):
     # the patterns joined, each match's span marks the lines it touches; then the set of

@@ -39,6 +39,7 @@ class Forest:
         self._heap = (heap_layout(self.feature, self._thr32, self._child, self.roots,
                                   self.value, self.depth)
                       if self.depth <= MAX_HEAP_DEPTH else None)
+        self._last_column = int(self.feature.max()) if len(self.feature) else -1
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         n = X.shape[0]
@@ -66,9 +67,9 @@ class Forest:
         n = X.shape[0]
         if n == 0 or len(self.roots) == 0:
             return self.proba(X)
-        if X.shape[1] <= int(self.feature.max()):  # the compiled walk does not check
+        if X.shape[1] <= self._last_column:  # the compiled walk does not check
             raise ValueError(f"rows of {X.shape[1]} columns for trees that read column "
-                             f"{int(self.feature.max())}")
+                             f"{self._last_column}")
         sums = (None if self._heap is None else
                 heap_forest_sums(np.ascontiguousarray(X, dtype=np.float64), *self._heap,
                                  self.depth))
