@@ -705,6 +705,208 @@ def template_runs(tmpl: np.ndarray, counts: np.ndarray, exact: np.ndarray, max_g
     return _template_runs_np(tmpl, counts, exact, max_gap, min_run)
 
 
+# --- the text model's context columns -----------------------------------------------------
+@_jit
+def _context_mark(shape, ntok, i, col, stop, sent):  # pragma: no cover - compiled
+    if col == 0:  # a long line
+        return ntok[i] >= 15 and shape[i, stop] > 0.2
+    return ntok[i] >= 8 and shape[i, sent] > 0  # a sentence-like line
+
+
+@_jit
+def _context_columns_nb(shape, lex, ntok, ctx, win, tot, out):  # pragma: no cover - compiled
+    n, n_shape = shape.shape
+    for i in range(n):
+        for j in range(n_shape):
+            out[i, j] = shape[i, j]
+        out[i, n_shape] = lex[i]
+    c = n_shape + 1
+    n_ctx = len(ctx)
+    for k in (-2, -1, 1, 2):  # the neighbours' columns: line i - k
+        for i in range(n):
+            src = i - k
+            if src >= 0 and src < n:
+                for j in range(n_ctx):
+                    out[i, c + j] = shape[src, ctx[j]]
+                out[i, c + n_ctx] = lex[src]
+            else:  # out of the document
+                for j in range(n_ctx):
+                    out[i, c + j] = -1.0
+                out[i, c + n_ctx] = -5.0
+        c += n_ctx + 1
+    # means over +-3 and +-10 lines of the lexical logit and the `win` columns, from
+    # cumulative sums (added in order, as numpy's cumsum adds)
+    m = len(win) + 1
+    cum = np.zeros((n + 1, m))
+    for i in range(n):
+        cum[i + 1, 0] = cum[i, 0] + lex[i]
+        for j in range(1, m):
+            cum[i + 1, j] = cum[i, j] + shape[i, win[j - 1]]
+    for r in (3, 10):
+        for i in range(n):
+            lo = max(i - r, 0)
+            hi = min(i + r + 1, n)
+            d = float(hi - lo)
+            for j in range(m):
+                out[i, c + j] = (cum[hi, j] - cum[lo, j]) / d
+        c += m
+    # the tokens before and after the line, as shares of the document's `tot`
+    run = 0.0
+    for i in range(n):
+        run += ntok[i]
+        if tot > 0:
+            out[i, c] = (run - ntok[i]) / tot
+            out[i, c + 1] = (tot - run) / tot
+        else:
+            out[i, c] = 0.0
+            out[i, c + 1] = 0.0
+    # distance (lines, at most 50) to the nearest long line (15+ tokens, stopword share over
+    # 0.2: `win` holds the stopword and sentence-end columns) and sentence-like one (8+)
+    stop, sent = win[1], win[2]
+    for col in range(2):
+        last = -1
+        for i in range(n):
+            if _context_mark(shape, ntok, i, col, stop, sent):
+                last = i
+            out[i, c + 2 + col] = float(min(i - last, 50)) if last >= 0 else 50.0
+        nxt = -1
+        for i in range(n - 1, -1, -1):
+            if _context_mark(shape, ntok, i, col, stop, sent):
+                nxt = i
+            if nxt >= 0 and nxt - i < out[i, c + 2 + col]:
+                out[i, c + 2 + col] = float(nxt - i)
+    # the largest lexical logit within +-5 lines, the line itself left out (-10 off the edge)
+    for i in range(n):
+        best = -10.0 if i < 5 else lex[i - 5]
+        for d in (-4, -3, -2, -1, 1, 2, 3, 4, 5):
+            x = lex[i + d] if 0 <= i + d < n else -10.0
+            if x > best:
+                best = x
+        out[i, c + 6] = best
+
+
+def context_columns(shape: np.ndarray, lex: np.ndarray, ntok: np.ndarray, ctx: np.ndarray,
+                    win: np.ndarray, tot: float, out: np.ndarray) -> bool:
+    """Write the text model's per-line context columns (`features.context_features`, whose
+    numpy code is the twin) into `out`: the `shape` columns and `lex`; for lines -2, -1, +1
+    and +2, their `ctx` columns and `lex`; the means over +-3 and +-10 lines of `lex` and
+    the `win` columns (token count, stopword share, sentence end); the share of the
+    document's `tot` tokens (`ntok` per line) before and after; the distances to the
+    nearest long and sentence-like lines; the largest `lex` within +-5. The document-wide
+    columns after those are the caller's. False, writing nothing, without numba."""
+    if not _compiled():
+        return False
+    _context_columns_nb(shape, lex, ntok, ctx, win, float(tot), out)
+    return True
+
+
+# --- the text model's stage-2 columns ------------------------------------------------------
+@_jit
+def _stage2_columns_nb(p1, lg, X1, keep, w, mass, tot, msum, level, groups,
+                       out, run_n):  # pragma: no cover - compiled
+    n = len(p1)
+    for i in range(n):
+        out[i, 0] = lg[i]
+        for j in range(len(keep)):
+            out[i, 1 + j] = X1[i, keep[j]]
+    c = 1 + len(keep)
+    for k in (-3, -2, -1, 1, 2, 3):  # the neighbours' logits: line i - k (-8 off the edge)
+        for i in range(n):
+            out[i, c] = lg[i - k] if 0 <= i - k < n else -8.0
+        c += 1
+    cum = np.zeros(n + 1)  # added in order, as numpy's cumsum adds
+    for i in range(n):
+        cum[i + 1] = cum[i] + p1[i]
+    for r in (2, 5, 15):
+        for i in range(n):
+            lo = max(i - r, 0)
+            hi = min(i + r + 1, n)
+            out[i, c] = (cum[hi] - cum[lo]) / float(hi - lo)
+        c += 1
+    run = 0.0
+    for i in range(n):
+        run += mass[i]
+        out[i, c] = (run - mass[i]) / tot
+        out[i, c + 1] = (msum - run) / tot
+    best = 0.0
+    for i in range(n):
+        out[i, c + 2] = best
+        best = max(best, p1[i])
+    best = 0.0
+    for i in range(n - 1, -1, -1):
+        out[i, c + 3] = best
+        best = max(best, p1[i])
+    bs, be = _best_block_nb((p1 - 0.5) * w)
+    for i in range(n):
+        out[i, c + 4] = 1.0 if bs <= i <= be else 0.0
+        out[i, c + 5] = float(min(bs - i if i < bs else (i - be if i > be else 0), 100))
+    c += 10  # the document-wide columns are the caller's
+    if len(level):  # by depth: plain and token-weighted means, the run's mean and length
+        n_levels = level.max() + 1
+        count = np.zeros(n_levels, np.int64)
+        p_at = np.zeros(n_levels)
+        mass_at = np.zeros(n_levels)
+        w_at = np.zeros(n_levels)
+        for i in range(n):
+            count[level[i]] += 1
+            p_at[level[i]] += p1[i]
+            mass_at[level[i]] += mass[i]
+            w_at[level[i]] += w[i]
+        start = 0
+        for i in range(n + 1):
+            if i == n or (i > start and level[i] != level[start]):
+                total = 0.0
+                for j in range(start, i):
+                    total += p1[j]
+                for j in range(start, i):
+                    out[j, c + 2] = total / float(i - start)
+                    run_n[j] = float(i - start)
+                start = i
+        for i in range(n):
+            v = level[i]
+            out[i, c] = p_at[v] / float(max(count[v], 1))
+            out[i, c + 1] = mass_at[v] / max(w_at[v], 1e-9)
+        c += 4  # the run length's log is the caller's
+    if len(groups):  # by template: the mean with and without the line
+        n_groups = max(groups.max() + 1, 1)
+        count = np.zeros(n_groups)
+        total = np.zeros(n_groups)
+        for i in range(n):
+            if groups[i] >= 0:
+                count[groups[i]] += 1.0
+                total[groups[i]] += p1[i]
+        for i in range(n):
+            g = groups[i]
+            if g >= 0:
+                out[i, c] = total[g] / max(count[g], 1.0)
+                out[i, c + 1] = ((total[g] - p1[i]) / max(count[g] - 1.0, 1.0)
+                                 if count[g] > 1 else p1[i])
+            else:
+                out[i, c] = p1[i]
+                out[i, c + 1] = p1[i]
+    return bs, be
+
+
+def stage2_columns(p1: np.ndarray, lg: np.ndarray, X1: np.ndarray, keep: np.ndarray,
+                   w: np.ndarray, mass: np.ndarray, tot: float, msum: float,
+                   level: np.ndarray, groups: np.ndarray, out: np.ndarray,
+                   run_n: np.ndarray) -> tuple[int, int] | None:
+    """Write the text model's stage-2 columns (`stage2.stage2_input`, whose numpy code is
+    the twin) into `out`, but for those the caller fills: the stage-1 logit `lg` of the
+    line and of lines -3..+3, the `keep` columns of `X1`, means of `p1` over +-2, +-5 and
+    +-15 lines, the share of the document's probability `mass` (`p1` times the weights
+    `w`; `tot` and `msum` their sums) before and after, the largest `p1` before and after,
+    the main body (Kadane, `best_block`) and the distance to it; with a `level` per line
+    (else empty), the means by depth and the length of the line's run at that depth into
+    `run_n`; with template `groups` (else empty), the means by template. The main body's
+    first and last line, or None without numba (nothing written)."""
+    if not _compiled():
+        return None
+    bs, be = _stage2_columns_nb(p1, lg, X1, keep, w, mass, float(tot), float(msum), level,
+                                groups, out, run_n)
+    return int(bs), int(be)
+
+
 # --- the sequence step's forward-backward ---------------------------------------------------
 def _forward_backward(ec, eb, prior, stay_c, stay_b):
     # run as it is (the numpy twin, over lists) or compiled (over arrays): one source
@@ -1035,7 +1237,14 @@ def warm_up() -> bool:
 
 def _load_kernels() -> None:
     """Run every kernel once, with inputs of the types the pipeline passes."""
-    from cleaner.model.features import Prepared, grid_features
+    from cleaner.model.features import (
+        Prepared,
+        Tables,
+        extract_prepared,
+        grid_features,
+        split_indent,
+    )
+    from cleaner.model.stage2 import stage2_input
     from cleaner.text import fold_key_hashes, key_hashes
 
     key_hashes(["Warm up."])
@@ -1047,6 +1256,10 @@ def _load_kernels() -> None:
     p = Prepared(["Warm up.", "Two"], None)
     line_counts(p.cp, p.cls, p.starts, p.lens)
     grid_features(p)  # number_tokens, template_hashes and template_runs
+    lines, indent = split_indent(["Warm up.", "  Two"])
+    X = extract_prepared(Prepared(lines, None), lines, Tables([], np.zeros(0), 0.0, {}),
+                         grid=True, indent=indent)  # context_columns
+    stage2_input(np.full(2, 0.5), X, True, np.zeros(2, dtype=np.int64))  # stage2_columns
     heap_forest_sums(np.zeros((5, 2)), np.zeros((1, 1), dtype=np.int32),
                      np.zeros((1, 1), dtype=np.float32), np.zeros((1, 2)), 1)
     forward_backward(np.full(3, 0.5), np.full(3, 0.5), 0.5, 0.9, 0.9)

@@ -218,3 +218,59 @@ def test_word_count_and_key_hashes_by_table(seed: int, monkeypatch: pytest.Monke
     assert T.word_count(text) == len(T._WORD.findall(text))
     assert np.array_equal(accel.key_hashes_by_table(cp, table),
                           accel.key_hashes_of_normal(cp, T._alnum(cp)))
+
+
+def _stage1_rows(seed: int) -> tuple[Prepared, np.ndarray]:
+    """A random document's stage-1 rows as the text model builds them (grid and indentation
+    columns included), with an empty lexicon; lines of every kind, some indented."""
+    from cleaner.model.features import Tables, extract_prepared, split_indent
+
+    rng = np.random.default_rng(seed)
+    pool = [*RECORDS, *LINES, "A long sentence of the article, with the words of a real "
+            "paragraph and a full stop at its end.", "Short one."]
+    n = int(rng.integers(1, 60))
+    lines = [" " * int(rng.choice([0, 0, 2, 4, 8])) + pool[i]
+             for i in rng.integers(0, len(pool), size=n)]
+    lines, indent = split_indent(lines)
+    p = Prepared(lines, [bool(b) for b in rng.integers(0, 2, size=n)])
+    tables = Tables(["the", "^a", "$end", "=short one"], np.array([0.5, -1.0, 2.0, 0.3]), 0.1,
+                    {"en": ["the", "of", "a", "and"]})
+    return p, extract_prepared(p, lines, tables, grid=True, indent=indent)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_context_columns(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled context columns equal the numpy code's, bit for bit, with and without
+    room for columns after them."""
+    from cleaner.model import features as F
+
+    p, X = _stage1_rows(seed)
+    shape, lex = X[:, : F.N_SHAPE], X[:, F.N_SHAPE]
+    got = F.context_features(shape, lex)
+    wide = F.context_features(shape, lex, F.feature_count() + 3)
+    monkeypatch.setattr(F, "_CONTEXT_COMPILED", False)
+    want = F.context_features(shape, lex)
+    assert got.shape == (p.n, F.feature_count())
+    assert np.array_equal(got, want)
+    assert np.array_equal(wide[:, : F.feature_count()], want)
+    assert np.array_equal(F._context_np(shape, lex), want)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_stage2_columns(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled stage-2 columns (with the depth and template ones) equal the numpy
+    code's, bit for bit."""
+    from cleaner.model import stage2 as S
+    from cleaner.model.features import template_groups
+
+    p, X = _stage1_rows(seed)
+    rng = np.random.default_rng(seed)
+    p1 = rng.random(p.n)
+    if seed % 3 == 0:
+        p1 = np.round(p1)  # confident scores: ties in the running maxima and the main body
+    groups = template_groups(p)
+    variants = [(False, None), (True, None), (False, groups), (True, groups)]
+    got = [S.stage2_input(p1, X, d, g) for d, g in variants]
+    monkeypatch.setattr(S, "STAGE2_COMPILED", False)
+    for (d, g), a in zip(variants, got, strict=True):
+        assert np.array_equal(a, S.stage2_input(p1, X, d, g)), (d, g is not None)

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cleaner.accel import (
+    context_columns,
     hash_lookup,
     hash_slots,
     line_counts,
@@ -637,7 +638,44 @@ _CTX_IDX = [SHAPE_NAMES.index(k) for k in CTX_KEYS]
 _WIN_IDX = [SHAPE_NAMES.index(k) for k in ("log_tokens", "stop_frac", "end_sent")]
 
 
-def context_features(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
+_CTX_ARR = np.asarray(_CTX_IDX, dtype=np.int64)
+_WIN_ARR = np.asarray(_WIN_IDX, dtype=np.int64)
+
+
+def context_features(shape: np.ndarray, lex: np.ndarray, width: int | None = None
+                     ) -> np.ndarray:
+    """The stage-1 rows (`feature_names`) from the `shape_features` and the lexical logit
+    of a document's lines: the line's own columns, its neighbours', window means and
+    document-wide ones. With `width` (more than `feature_count()`), the matrix has that many
+    columns, the ones past `feature_count()` left for the caller to fill. Compiled
+    (`accel.context_columns`), with this module's numpy code as the twin: the same numbers."""
+    n = shape.shape[0]
+    fc = feature_count()
+    width = fc if width is None else width
+    if n and _CONTEXT_COMPILED:
+        out = np.empty((n, width))
+        ntok = np.expm1(shape[:, _COL["log_tokens"]])
+        tot = ntok.sum()
+        if context_columns(np.ascontiguousarray(shape), np.ascontiguousarray(lex), ntok,
+                           _CTX_ARR, _WIN_ARR, tot, out):
+            c = fc - 5  # the document-wide columns, computed as the numpy code does
+            out[:, c] = math.log1p(n)
+            out[:, c + 1] = math.log1p(tot)
+            out[:, c + 3] = (lex > 0).mean()
+            out[:, c + 4] = float(lex.mean())
+            return out
+    X = _context_np(shape, lex)
+    if width == fc:
+        return X
+    out = np.empty((n, width))
+    out[:, :fc] = X
+    return out
+
+
+_CONTEXT_COMPILED = True  # False: always the numpy code (the tests compare the two)
+
+
+def _context_np(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
     n = shape.shape[0]
     cols = [shape, lex[:, None]]
     if n == 0:
@@ -832,11 +870,20 @@ def extract(
 
 
 def extract_prepared(prep: Prepared, lines: Sequence[str], tables: Tables, *,
-                     grid: bool = False) -> np.ndarray:
-    """`extract` of lines already `Prepared` (whose other facts a caller may want too)."""
+                     grid: bool = False, indent: np.ndarray | None = None) -> np.ndarray:
+    """`extract` of lines already `Prepared` (whose other facts a caller may want too);
+    with `indent` (the lines' leading whitespace, `split_indent`), the `indent_features`
+    columns appended as `with_indent` appends them (written in place, not concatenated)."""
     rows = _token_rows(prep, tables)
     full = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     shape = shape_features(prep, tables, rows, full)
     lex = lexical_logit(prep, tables, rows)
-    X = context_features(shape, lex)
-    return np.concatenate([X, grid_features(prep)], axis=1) if grid else X
+    c = feature_count()
+    width = c + (len(GRID_NAMES) if grid else 0) + (0 if indent is None else len(INDENT_NAMES))
+    X = context_features(shape, lex, width)
+    if grid:
+        X[:, c : c + len(GRID_NAMES)] = grid_features(prep)
+        c += len(GRID_NAMES)
+    if indent is not None:
+        X[:, c:] = indent_features(indent, np.expm1(X[:, _COL["log_tokens"]]))
+    return X

@@ -26,7 +26,6 @@ from .features import (
     extract_prepared,
     split_indent,
     template_groups,
-    with_indent,
 )
 from .gbdt import Forest
 from .sequence import hmm_posterior
@@ -123,7 +122,7 @@ class LineModel:
             return self.f1.fast_proba(X), X, None
         lines, indent = split_indent(lines)
         prep = Prepared(lines, blank_before)
-        X = with_indent(extract_prepared(prep, lines, self.tables, grid=self.grid), indent)
+        X = extract_prepared(prep, lines, self.tables, grid=self.grid, indent=indent)
         return self.f1.fast_proba(X), X, template_groups(prep) if self.tmpl2 else None
 
     def finish(

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from cleaner.accel import best_block
+from cleaner.accel import best_block, stage2_columns
 
 from .features import INDENT_NAMES, SHAPE_NAMES, _shift, _window_means
 
@@ -35,6 +35,12 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def stage2_features(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
+    """The stage-2 columns every line model reads (`stage2_count` of them), compiled when
+    numba is there (`stage2_input`)."""
+    return stage2_input(p1, X1, False)
+
+
+def _stage2_np(p1: np.ndarray, X1: np.ndarray) -> np.ndarray:
     n = len(p1)
     if n == 0:
         return np.zeros((0, stage2_count()))
@@ -118,12 +124,44 @@ def template_features(p1: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return np.column_stack([mean, others])
 
 
+_KEEP_ARR = np.asarray(_KEEP, dtype=np.int64)
+_RANK_COL = -len(INDENT_NAMES) + INDENT_NAMES.index("indent_rank")
+_NO_INTS = np.zeros(0, dtype=np.int64)
+STAGE2_COMPILED = True  # False: always the numpy code (the tests compare the two)
+
+
 def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool,
                  groups: np.ndarray | None = None) -> np.ndarray:
     """The text model's stage-2 rows: `stage2_features`, then `depth_features` when the
     model was trained with them, then `template_features` when it reads the lines'
-    template `groups`."""
-    S = stage2_features(p1, X1)
+    template `groups`. Compiled (`accel.stage2_columns`), with the numpy functions of this
+    module as the twin: the same numbers."""
+    n = len(p1)
+    if n and STAGE2_COMPILED and p1.dtype == np.float64:
+        width = (stage2_count() + (DEPTH_COLUMNS if depth else 0)
+                 + (0 if groups is None else TEMPLATE_COLUMNS))
+        out = np.empty((n, width))
+        w = np.expm1(X1[:, SHAPE_NAMES.index("log_tokens")]) + 1
+        mass = p1 * w
+        tot, msum = w.sum(), mass.sum()
+        level = X1[:, _RANK_COL].astype(np.int64) if depth else _NO_INTS
+        run_n = np.empty(n if depth else 0)
+        block = stage2_columns(
+            np.ascontiguousarray(p1), _logit(p1), np.ascontiguousarray(X1, dtype=np.float64),
+            _KEEP_ARR, w, mass, tot, msum, level,
+            _NO_INTS if groups is None else np.ascontiguousarray(groups, dtype=np.int64),
+            out, run_n)
+        if block is not None:  # the document-wide columns, computed as the numpy code does
+            bs, be = block
+            c = stage2_count() - 4
+            out[:, c] = float(w[bs : be + 1].sum() / tot) if be >= bs else 0.0
+            out[:, c + 1] = float(p1.mean())
+            out[:, c + 2] = float(msum / tot)
+            out[:, c + 3] = math.log1p(n)
+            if depth:
+                out[:, stage2_count() + 3] = np.log(run_n)
+            return out
+    S = _stage2_np(p1, X1)
     cols = [S]
     if depth:
         cols.append(depth_features(p1, X1))
