@@ -11,6 +11,7 @@ pays the compilation once per installation, not per run.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import warnings
 
@@ -797,6 +798,88 @@ def context_columns(shape: np.ndarray, lex: np.ndarray, ntok: np.ndarray, ctx: n
     if not _compiled():
         return False
     _context_columns_nb(shape, lex, ntok, ctx, win, float(tot), out)
+    return True
+
+
+# --- the text model's lexical logit and indentation columns ---------------------------------
+@_jit
+def _lexical_sums_nb(rows, counts, tok_w, tok_first, tok_last, empty_w):  # pragma: no cover
+    n = len(counts)
+    s = np.empty(n)
+    extra = np.empty(n)
+    o = 0
+    for i in range(n):
+        c = counts[i]
+        acc = 0.0  # added in order, as numpy's bincount adds
+        for t in range(o, o + c):
+            acc += tok_w[rows[t]]
+        s[i] = acc / math.sqrt(float(max(c, 1)))
+        extra[i] = tok_first[rows[o]] + tok_last[rows[o + c - 1]] if c > 0 else empty_w
+        o += c
+    return s, extra
+
+
+def lexical_sums(rows: np.ndarray, counts: np.ndarray, tok_w: np.ndarray,
+                 tok_first: np.ndarray, tok_last: np.ndarray, empty_w: float
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per line, the sum of its tokens' weights (`tok_w` of their vocabulary `rows`) over
+    the square root of its token count, and the weights of its first and last tokens
+    (`empty_w` for a line without tokens): the parts of `features.lexical_logit`, whose
+    numpy code is the twin. None without numba."""
+    if not _compiled() or int(counts.sum()) != len(rows):
+        return None
+    return _lexical_sums_nb(rows, counts.astype(np.int64), tok_w, tok_first, tok_last,
+                            float(empty_w))
+
+
+@_jit
+def _indent_columns_nb(ind, ntok, tok_total, long_tokens, out):  # pragma: no cover
+    n = len(ind)
+    uniq = np.unique(ind)
+    level = np.searchsorted(uniq, ind)  # the rank of the line's depth
+    long_ = ntok >= long_tokens
+    if long_.any():
+        v, w = ind[long_], ntok[long_]
+    else:
+        v, w = ind, ntok + 1.0
+    order = np.argsort(v, kind="mergesort")  # stable, as numpy's
+    cum = np.cumsum(w[order])
+    main = v[order][np.searchsorted(cum, cum[-1] / 2.0)]
+    tok_at = np.zeros(len(uniq))
+    for i in range(n):
+        tok_at[level[i]] += ntok[i]  # added in order, as numpy's bincount adds
+    indented = 1.0 if ind.max() > 0 else 0.0
+    for i in range(n):
+        out[i, 0] = ind[i]
+        out[i, 1] = ind[i] - main
+        out[i, 2] = float(level[i])
+        out[i, 3] = ind[i] - ind[i - 1] if i > 0 else 0.0
+        out[i, 4] = ind[i + 1] - ind[i] if i + 1 < n else 0.0
+        same = 0.0
+        cnt = 0.0
+        for k in (1, 2, 3):
+            if i - k >= 0:
+                cnt += 1.0
+                same += 1.0 if ind[i - k] == ind[i] else 0.0
+            if i + k < n:
+                cnt += 1.0
+                same += 1.0 if ind[i + k] == ind[i] else 0.0
+        out[i, 5] = same / max(cnt, 1.0)
+        out[i, 6] = tok_at[level[i]] / max(tok_total, 1.0)
+        out[i, 7] = indented
+
+
+def indent_columns(ind: np.ndarray, ntok: np.ndarray, tok_total: float, long_tokens: int,
+                   out: np.ndarray) -> bool:
+    """Write the text model's indentation columns (`features.indent_features`, whose numpy
+    code is the twin) into `out`, from each line's capped leading whitespace `ind` and
+    token count `ntok` (`tok_total` their sum): depth, depth against the main one (the
+    token-weighted median depth of lines of `long_tokens`+ tokens), rank, change from the
+    previous and to the next line, share of the lines within +-3 at the same depth, share
+    of the tokens at that depth, whether any line is indented. False without numba."""
+    if not _compiled() or len(ind) == 0:
+        return False
+    _indent_columns_nb(ind, ntok, float(tok_total), float(long_tokens), out)
     return True
 
 

@@ -220,22 +220,47 @@ def test_word_count_and_key_hashes_by_table(seed: int, monkeypatch: pytest.Monke
                           accel.key_hashes_of_normal(cp, T._alnum(cp)))
 
 
+def _tables():
+    from cleaner.model.features import Tables
+
+    return Tables(["the", "a", "^a", "$end", "=short one", "<empty>"],
+                  np.array([0.5, 0.25, -1.0, 2.0, 0.3, -0.7]), 0.1,
+                  {"en": ["the", "of", "a", "and"]})
+
+
 def _stage1_rows(seed: int) -> tuple[Prepared, np.ndarray]:
     """A random document's stage-1 rows as the text model builds them (grid and indentation
-    columns included), with an empty lexicon; lines of every kind, some indented."""
-    from cleaner.model.features import Tables, extract_prepared, split_indent
+    columns included), with a tiny lexicon; lines of every kind, some indented."""
+    from cleaner.model.features import extract_prepared, split_indent
 
     rng = np.random.default_rng(seed)
     pool = [*RECORDS, *LINES, "A long sentence of the article, with the words of a real "
-            "paragraph and a full stop at its end.", "Short one."]
+            "paragraph and a full stop at its end.", "Short one.", "- - -"]
     n = int(rng.integers(1, 60))
-    lines = [" " * int(rng.choice([0, 0, 2, 4, 8])) + pool[i]
+    depths = [0] if seed % 5 == 0 else [0, 0, 2, 4, 8, 50]  # some texts are not indented
+    lines = [" " * int(rng.choice(depths)) + pool[i]
              for i in rng.integers(0, len(pool), size=n)]
     lines, indent = split_indent(lines)
     p = Prepared(lines, [bool(b) for b in rng.integers(0, 2, size=n)])
-    tables = Tables(["the", "^a", "$end", "=short one"], np.array([0.5, -1.0, 2.0, 0.3]), 0.1,
-                    {"en": ["the", "of", "a", "and"]})
-    return p, extract_prepared(p, lines, tables, grid=True, indent=indent)
+    return p, extract_prepared(p, lines, _tables(), grid=True, indent=indent)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_lexical_and_indent_columns(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled lexical logit and indentation columns equal the numpy code's, bit for
+    bit (a document without long lines takes the main depth from all of them)."""
+    from cleaner.model import features as F
+
+    p, X = _stage1_rows(seed)
+    rng = np.random.default_rng(seed)
+    indent = rng.choice([0.0, 2.0, 4.0, 60.0], size=p.n)
+    ntok = rng.integers(0, 30 if seed % 2 else 9, size=p.n).astype(np.float64)
+    lex, ind = F.lexical_logit(p, _tables()), F.indent_features(indent, ntok)
+    monkeypatch.setattr(F, "_LEXICAL_COMPILED", False)
+    monkeypatch.setattr(F, "_INDENT_COMPILED", False)
+    assert np.array_equal(lex, F.lexical_logit(p, _tables()))
+    assert np.array_equal(ind, F.indent_features(indent, ntok))
+    assert np.array_equal(X[:, F.N_SHAPE], lex)  # the rows hold the same logit
 
 
 @pytest.mark.parametrize("seed", range(30))

@@ -43,6 +43,8 @@ from cleaner.accel import (
     context_columns,
     hash_lookup,
     hash_slots,
+    indent_columns,
+    lexical_sums,
     line_counts,
     number_tokens,
     sequence_hashes,
@@ -437,6 +439,9 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     return string_hashes(list(tokens))
 
 
+_LEXICAL_COMPILED = True  # False: always the numpy code (the tests compare the two)
+
+
 def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None) -> np.ndarray:
     n = prep.n
     if n == 0:
@@ -444,18 +449,23 @@ def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None
     if rows is None:
         rows = _token_rows(prep, tables)
     counts = prep.counts
-    line_tok = np.repeat(np.arange(n), counts)
-    s = np.bincount(line_tok, weights=tables.tok_w[rows], minlength=n) / np.sqrt(
-        np.maximum(counts, 1)
-    )
     has = counts > 0
-    first = np.where(has, prep.offsets, 0)
-    last = np.where(has, prep.offsets + counts - 1, 0)
-    if len(rows):
-        extra = np.where(has, tables.tok_first[rows[first]] + tables.tok_last[rows[last]],
-                         tables.empty_w)
+    sums = (lexical_sums(rows, counts, tables.tok_w, tables.tok_first, tables.tok_last,
+                         tables.empty_w) if _LEXICAL_COMPILED else None)
+    if sums is not None:
+        s, extra = sums
     else:
-        extra = np.full(n, tables.empty_w)
+        line_tok = np.repeat(np.arange(n), counts)
+        s = np.bincount(line_tok, weights=tables.tok_w[rows], minlength=n) / np.sqrt(
+            np.maximum(counts, 1)
+        )
+        first = np.where(has, prep.offsets, 0)
+        last = np.where(has, prep.offsets + counts - 1, 0)
+        if len(rows):
+            extra = np.where(has, tables.tok_first[rows[first]] + tables.tok_last[rows[last]],
+                             tables.empty_w)
+        else:
+            extra = np.full(n, tables.empty_w)
     ww = tables.whole_w
     short = has & (counts <= 5)
     if ww and prep.hashes is not None and tables.whole_index is not None:
@@ -769,14 +779,21 @@ def split_indent(lines: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return stripped, ind
 
 
+_INDENT_COMPILED = True  # False: always the numpy code (the tests compare the two)
+
+
 def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
-    """The `INDENT_NAMES` columns from each line's leading whitespace and token count."""
+    """The `INDENT_NAMES` columns from each line's leading whitespace and token count
+    (compiled, `accel.indent_columns`, with the numpy code below as the twin)."""
     n = len(indent)
     F = np.zeros((n, len(INDENT_NAMES)))
     if n == 0:
         return F
     ind = np.minimum(np.asarray(indent, dtype=np.float64), INDENT_CAP)
     ntok = np.asarray(ntok, dtype=np.float64)
+    if _INDENT_COMPILED and indent_columns(np.ascontiguousarray(ind), np.ascontiguousarray(ntok),
+                                           float(ntok.sum()), INDENT_LONG_TOKENS, F):
+        return F
     level_of = np.unique(ind, return_inverse=True)[1]
     long_ = ntok >= INDENT_LONG_TOKENS
     w = ntok[long_] if long_.any() else ntok + 1.0
