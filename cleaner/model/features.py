@@ -650,6 +650,7 @@ _WIN_IDX = [SHAPE_NAMES.index(k) for k in ("log_tokens", "stop_frac", "end_sent"
 
 _CTX_ARR = np.asarray(_CTX_IDX, dtype=np.int64)
 _WIN_ARR = np.asarray(_WIN_IDX, dtype=np.int64)
+_CONTEXT_COMPILED = True  # False: always the numpy code (the tests compare the two)
 
 
 def context_features(shape: np.ndarray, lex: np.ndarray, width: int | None = None
@@ -680,9 +681,6 @@ def context_features(shape: np.ndarray, lex: np.ndarray, width: int | None = Non
     out = np.empty((n, width))
     out[:, :fc] = X
     return out
-
-
-_CONTEXT_COMPILED = True  # False: always the numpy code (the tests compare the two)
 
 
 def _context_np(shape: np.ndarray, lex: np.ndarray) -> np.ndarray:
