@@ -38,13 +38,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exp_pagetype import K, SEED, WORK, docs_as_rows, load_cache, log  # noqa: E402
+from exp_pagetype import SEED, WORK, K, docs_as_rows, load_cache, log
 
-from cleaner.model import training as T  # noqa: E402
-from cleaner.model.features import SHAPE_NAMES  # noqa: E402
-from cleaner.model.metrics import aggregate, shingle_pr  # noqa: E402
-from cleaner.model.sequence import hmm_posterior  # noqa: E402
-from cleaner.model.stage2 import _logit, stage2_input  # noqa: E402
+from cleaner.model import training as T
+from cleaner.model.features import SHAPE_NAMES
+from cleaner.model.metrics import aggregate, shingle_pr
+from cleaner.model.sequence import hmm_posterior
+from cleaner.model.stage2 import _logit, stage2_input
 
 _BB = SHAPE_NAMES.index("blank_before")
 _TOK = SHAPE_NAMES.index("log_tokens")
