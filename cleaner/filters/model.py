@@ -117,7 +117,7 @@ class ModelFilter:
             ln = lines[i]
             if ln.reason is None and (not abstain or texts[i].isascii()
                                       or _mostly_latin(texts[i])):
-                # `ln.remove(...)` written out: this runs for a third of all lines
+                # `ln.remove(...)` written out: on whole-page text this runs for most lines
                 ln.reason, ln.score, ln.by = "model", round(1.0 - p, 4), "model"
                 ln.detail = f"{head}{p:.2f}{tail}"
         keep_best_copy(doc.lines, threshold, which)
