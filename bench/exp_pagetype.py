@@ -50,6 +50,22 @@ def log(*a):
     print(*a, flush=True)
 
 
+def scores_by_type(items: list, types: list[str], tuned: dict) -> tuple[dict, dict]:
+    """Shingle P/R/F1 per page type and over all pages at the settings `tune_sequence`
+    chose (`items`: (lines, gold, finish) per validation page, as it takes them)."""
+    rows_by: dict[str, list] = {}
+    allrows = []
+    for (lines, gold, finish), kind in zip(items, types, strict=True):
+        pr = finish(tuned["use_f2"], tuned["hmm"])
+        out = "\n".join(s for s, q in zip(lines, pr, strict=False) if q >= tuned["threshold"])
+        p_, r_ = shingle_pr(gold, out)
+        rows_by.setdefault(kind, []).append((p_, r_, 0.0))
+        allrows.append((p_, r_, 0.0))
+    per = {k: {kk: round(vv, 4) for kk, vv in aggregate(r).items() if kk in ("P", "R", "F1")}
+           | {"n": len(r)} for k, r in sorted(rows_by.items())}
+    return per, aggregate(allrows)
+
+
 # ----------------------------------------------------------------- prepare (stage 1 once)
 
 
@@ -92,11 +108,7 @@ def prepare(data_dir: Path) -> None:
                              for d, lx in zip(docs, lex_per_doc, strict=False)])
         f1 = T.fit_hgb(X1, yb, w, SEED, T.HGB1)
         log(f"  stage-1 trees done ({time.time() - t1:.0f}s)")
-        oof_p1 = np.zeros(len(y))
-        for f in range(K):
-            tr = row_fold != f
-            ff = T.fit_hgb(X1[tr], yb[tr], w[tr], SEED, T.HGB1)
-            oof_p1[~tr] = ff.proba(X1[~tr])
+        oof_p1 = T.oof_proba(X1, yb, w, row_fold, K, SEED, T.HGB1)
         times["stage1"] = time.time() - t1
         log(f"  stage-1 OOF done ({times['stage1']:.0f}s)")
         trans = T.label_transitions(docs, yb, w)
@@ -324,18 +336,7 @@ def evaluate_val(c: dict, f2, vextra: np.ndarray | None) -> dict:
 
     items = [(v["lines"], v["gold"], finisher(v, i)) for i, v in enumerate(c["val"])]
     tuned = T.tune_sequence(items, True, trans, True, T.TEXT_THRESHOLDS)
-    # per page type at the chosen settings
-    rows_by = {}
-    allrows = []
-    for (lines, gold, finish), v in zip(items, c["val"], strict=True):
-        pr = finish(tuned["use_f2"], tuned["hmm"])
-        out = "\n".join(s for s, q in zip(lines, pr, strict=False) if q >= tuned["threshold"])
-        p_, r_ = shingle_pr(gold, out)
-        rows_by.setdefault(v["type"], []).append((p_, r_, 0.0))
-        allrows.append((p_, r_, 0.0))
-    per = {k: {kk: round(vv, 4) for kk, vv in aggregate(r).items() if kk in ("P", "R", "F1")} | {"n": len(r)}
-           for k, r in sorted(rows_by.items())}
-    agg = aggregate(allrows)
+    per, agg = scores_by_type(items, [v["type"] for v in c["val"]], tuned)
     return {"val_f1": tuned["val_f1"], "P": agg["P"], "R": agg["R"], "use_f2": tuned["use_f2"],
             "hmm": tuned["hmm"], "threshold": tuned["threshold"], "per_type": per}
 

@@ -38,11 +38,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exp_pagetype import SEED, WORK, K, docs_as_rows, load_cache, log
+from exp_pagetype import SEED, WORK, K, docs_as_rows, load_cache, log, scores_by_type
 
 from cleaner.model import training as T
 from cleaner.model.features import SHAPE_NAMES
-from cleaner.model.metrics import aggregate, shingle_pr
 from cleaner.model.sequence import hmm_posterior
 from cleaner.model.stage2 import _logit, stage2_input
 
@@ -112,11 +111,7 @@ def run(seg: bool, stage3: bool, p1logit: bool, only_last: bool = False) -> None
         if stage3:
             t1 = time.time()
             row_fold = np.concatenate([np.full(d["n"], f) for d, f in zip(docs, c["folds"], strict=True)])
-            oof_p2 = np.zeros(len(yb))
-            for f in range(K):
-                tr = row_fold != f
-                ff = T.fit_hgb(X2[tr], yb[tr], w[tr], SEED, T.HGB2)
-                oof_p2[~tr] = ff.proba(X2[~tr])
+            oof_p2 = T.oof_proba(X2, yb, w, row_fold, K, SEED, T.HGB2)
             secs["stage2_oof"] = time.time() - t1
             log(f"stage 2 OOF done ({secs['stage2_oof']:.0f}s)")
             del X2
@@ -168,18 +163,8 @@ def run(seg: bool, stage3: bool, p1logit: bool, only_last: bool = False) -> None
         tuned = T.tune_sequence(items, not only_last, trans, True, T.TEXT_THRESHOLDS)
         if only_last:
             tuned["use_f2"] = True
-        rows_by: dict = {}
-        allrows = []
-        for (lines, gold, finish), v in zip(items, c["val"], strict=True):
-            pr = finish(tuned["use_f2"], tuned["hmm"])
-            out = "\n".join(s for s, q in zip(lines, pr, strict=False) if q >= tuned["threshold"])
-            p_, r_ = shingle_pr(gold, out)
-            rows_by.setdefault(v["type"], []).append((p_, r_, 0.0))
-            allrows.append((p_, r_, 0.0))
+        per, agg = scores_by_type(items, [v["type"] for v in c["val"]], tuned)
         secs["tune"] = time.time() - t1
-    per = {k: {kk: round(vv, 4) for kk, vv in aggregate(r).items() if kk in ("P", "R", "F1")} | {"n": len(r)}
-           for k, r in sorted(rows_by.items())}
-    agg = aggregate(allrows)
     secs["total"] = time.time() - t0
     tag = "s" + ("_seg" if seg else "") + ("_st3" if stage3 else "") + ("_p1" if p1logit else "") + ("_last" if only_last else "")
     res = {"variant": tag, "val_f1": tuned["val_f1"], "P": agg["P"], "R": agg["R"],
@@ -239,10 +224,7 @@ def oof_check() -> None:
         res = {"p1_oof": stats(c["oof_p1"])}
         for seg in (False, True):
             X2 = np.concatenate([rows_for(p, x, m, d["groups"], seg) for p, x, d in zip(p1s, X1s, docs, strict=True)])
-            oof = np.zeros(len(yb))
-            for f in range(K):
-                tr = row_fold != f
-                oof[~tr] = T.fit_hgb(X2[tr], yb[tr], w[tr], SEED, T.HGB2).proba(X2[~tr])
+            oof = T.oof_proba(X2, yb, w, row_fold, K, SEED, T.HGB2)
             res["p2_oof" + ("_seg" if seg else "")] = stats(oof)
             log(json.dumps(res))
             del X2

@@ -42,6 +42,7 @@ from .training import (
     fit_lex,
     label_transitions,
     lex_matrix,
+    oof_proba,
     set_oov_frac,
     short_windows,
     stoplists,
@@ -179,10 +180,7 @@ def fit_html(docs: list[HtmlDoc], stop: dict, *, seed=0, progress=True) -> dict:
         docs, _split_rows(docs, oof_lex), _split_rows(docs, oof_key), strict=True)])
     f1 = fit_hgb(X1, yb, w, seed, HGB1)
     _log(progress, f"  stage-1 trees done ({time.time() - t0:.0f}s)")
-    oof_p1 = np.zeros(len(y))
-    for f in range(FOLDS):
-        tr = row_fold != f
-        oof_p1[~tr] = fit_hgb(X1[tr], yb[tr], w[tr], seed, HGB1).proba(X1[~tr])
+    oof_p1 = oof_proba(X1, yb, w, row_fold, FOLDS, seed, HGB1)
     X2 = np.concatenate([stage2_input(d.dom, p, x) for d, p, x in zip(
         docs, _split_rows(docs, oof_p1), _split_rows(docs, X1), strict=True)])
     f2 = fit_hgb(X2, yb, w, seed, HGB2)

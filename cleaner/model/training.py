@@ -297,6 +297,17 @@ def fit_hgb(X, y, w, seed, params):
     return export_hgb(clf)
 
 
+def oof_proba(X: np.ndarray, yb: np.ndarray, w: np.ndarray, row_fold: np.ndarray, k: int,
+              seed: int, params: dict) -> np.ndarray:
+    """Out-of-fold P(content) of every row of `X`: for each of the `k` folds (`row_fold`,
+    a fold per row), trees (`fit_hgb` with `params`) fitted on the other folds' rows."""
+    out = np.zeros(len(yb))
+    for f in range(k):
+        tr = row_fold != f
+        out[~tr] = fit_hgb(X[tr], yb[tr], w[tr], seed, params).proba(X[~tr])
+    return out
+
+
 def _folds(docs: list[Doc], k: int) -> np.ndarray:
     return np.array([host_bucket(d.host, salt="fold:") % k for d in docs])
 
@@ -355,11 +366,7 @@ def fit_pipeline(docs: list[Doc], stop: dict, *, seed=0, k=4, progress=True, sta
     _log(progress, f"  stage-1 trees done ({time.time() - t0:.0f}s)")
     f2 = None
     if stage2:
-        oof_p1 = np.zeros(len(y))
-        for f in range(k):
-            tr = row_fold != f
-            ff = fit_hgb(X1[tr], yb[tr], w[tr], seed, HGB1)
-            oof_p1[~tr] = ff.proba(X1[~tr])
+        oof_p1 = oof_proba(X1, yb, w, row_fold, k, seed, HGB1)
         _log(progress, f"  stage-1 OOF done ({time.time() - t0:.0f}s)")
         X1s = _split_rows(docs, X1)
         p1s = _split_rows(docs, oof_p1)
