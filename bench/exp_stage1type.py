@@ -85,12 +85,7 @@ def run(name: str) -> None:
         secs["stage1_full"] = time.time() - t1
         log(f"stage-1 full fit ({secs['stage1_full']:.0f}s)")
         t1 = time.time()
-        oof = np.zeros(len(yb))
-        for f in range(K):
-            tr = row_fold != f
-            ff = T.fit_hgb(X1t[tr], yb[tr], w[tr], SEED, T.HGB1)
-            oof[~tr] = ff.proba(X1t[~tr])
-            log(f"  fold {f} ({time.time() - t1:.0f}s)")
+        oof = T.oof_proba(X1t, yb, w, row_fold, K, SEED, T.HGB1)
         secs["stage1_oof"] = time.time() - t1
         del X1t
         oofdiag = {"oof_logloss_old": logloss(c["oof_p1"], yb, w), "oof_logloss_new": logloss(oof, yb, w),
