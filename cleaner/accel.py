@@ -708,6 +708,16 @@ def template_runs(tmpl: np.ndarray, counts: np.ndarray, exact: np.ndarray, max_g
 
 # --- the text model's context columns -----------------------------------------------------
 @_jit
+def _window_mean(cum, col, i, r, n):  # pragma: no cover - compiled
+    # the mean of column `col` over lines i-r..i+r (clipped to the document's n lines), from
+    # its cumulative sums `cum` (row k: the sum of the first k lines, added in order, as
+    # numpy's cumsum adds): what `features._window_means` computes
+    lo = max(i - r, 0)
+    hi = min(i + r + 1, n)
+    return (cum[hi, col] - cum[lo, col]) / float(hi - lo)
+
+
+@_jit
 def _context_mark(shape, ntok, i, col, stop, sent):  # pragma: no cover - compiled
     if col == 0:  # a long line
         return ntok[i] >= 15 and shape[i, stop] > 0.2
@@ -745,11 +755,8 @@ def _context_columns_nb(shape, lex, ntok, ctx, win, tot, out):  # pragma: no cov
             cum[i + 1, j] = cum[i, j] + shape[i, win[j - 1]]
     for r in (3, 10):
         for i in range(n):
-            lo = max(i - r, 0)
-            hi = min(i + r + 1, n)
-            d = float(hi - lo)
             for j in range(m):
-                out[i, c + j] = (cum[hi, j] - cum[lo, j]) / d
+                out[i, c + j] = _window_mean(cum, j, i, r, n)
         c += m
     # the tokens before and after the line, as shares of the document's `tot`
     run = 0.0
@@ -897,14 +904,12 @@ def _stage2_columns_nb(p1, lg, X1, keep, w, mass, tot, msum, level, groups,
         for i in range(n):
             out[i, c] = lg[i - k] if 0 <= i - k < n else -8.0
         c += 1
-    cum = np.zeros(n + 1)  # added in order, as numpy's cumsum adds
+    cum = np.zeros((n + 1, 1))
     for i in range(n):
-        cum[i + 1] = cum[i] + p1[i]
+        cum[i + 1, 0] = cum[i, 0] + p1[i]
     for r in (2, 5, 15):
         for i in range(n):
-            lo = max(i - r, 0)
-            hi = min(i + r + 1, n)
-            out[i, c] = (cum[hi] - cum[lo]) / float(hi - lo)
+            out[i, c] = _window_mean(cum, 0, i, r, n)
         c += 1
     run = 0.0
     for i in range(n):

@@ -159,20 +159,21 @@ def fold_lines(texts: list[str]) -> list[str]:
 
 def _folded(texts: list[str]) -> str:
     """The lines folded (NFKC, dashes and quotes unified, case-folded), joined by "\n"."""
-    return _each_line(texts, _fold_line)
+    return each_line(texts, _fold_line)
 
 
 def _fold_line(text: str) -> str:
     return _translate(_nfkc(text)).casefold()
 
 
-def _each_line(texts: list[str], fold: Callable[[str], str]) -> str:
+def each_line(texts: list[str], fold: Callable[[str], str],
+              ascii_fold: Callable[[str], str] = str.lower) -> str:
     """`fold("\n".join(texts))` for a `fold` that maps each line on its own (NFKC never
     joins characters across a line break, nor makes one; case folding and `_FOLD` map
-    one character at a time) and maps ASCII as `str.lower` does: only the lines that
+    one character at a time) and maps ASCII as `ascii_fold` does: only the lines that
     are not ASCII go through it (in a page of text, a few lines hold all its non-ASCII
     characters; folding the whole page took about 3 times as long)."""
-    return "\n".join([t.lower() if t.isascii() else fold(t) for t in texts])
+    return "\n".join([ascii_fold(t) if t.isascii() else fold(t) for t in texts])
 
 
 def _split_folded(joined: str) -> list[str]:
@@ -216,7 +217,7 @@ def key_lines(texts: list[str]) -> list[str]:
 
 def _normal(texts: list[str]) -> str:
     """The lines normalised for their keys (NFKC, case-folded), joined by "\n"."""
-    return _each_line(texts, _normal_line)
+    return each_line(texts, _normal_line)
 
 
 def _normal_line(text: str) -> str:

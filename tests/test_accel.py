@@ -256,8 +256,7 @@ def test_lexical_and_indent_columns(seed: int, monkeypatch: pytest.MonkeyPatch) 
     indent = rng.choice([0.0, 2.0, 4.0, 60.0], size=p.n)
     ntok = rng.integers(0, 30 if seed % 2 else 9, size=p.n).astype(np.float64)
     lex, ind = F.lexical_logit(p, _tables()), F.indent_features(indent, ntok)
-    monkeypatch.setattr(F, "_LEXICAL_COMPILED", False)
-    monkeypatch.setattr(F, "_INDENT_COMPILED", False)
+    monkeypatch.setattr(accel, "HAVE_NUMBA", False)  # the numpy twins from here on
     assert np.array_equal(lex, F.lexical_logit(p, _tables()))
     assert np.array_equal(ind, F.indent_features(indent, ntok))
     assert np.array_equal(X[:, F.N_SHAPE], lex)  # the rows hold the same logit
@@ -273,7 +272,7 @@ def test_context_columns(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     shape, lex = X[:, : F.N_SHAPE], X[:, F.N_SHAPE]
     got = F.context_features(shape, lex)
     wide = F.context_features(shape, lex, F.feature_count() + 3)
-    monkeypatch.setattr(F, "_CONTEXT_COMPILED", False)
+    monkeypatch.setattr(accel, "HAVE_NUMBA", False)  # the numpy twins from here on
     want = F.context_features(shape, lex)
     assert got.shape == (p.n, F.feature_count())
     assert np.array_equal(got, want)
@@ -296,6 +295,6 @@ def test_stage2_columns(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     groups = template_groups(p)
     variants = [(False, None), (True, None), (False, groups), (True, groups)]
     got = [S.stage2_input(p1, X, d, g) for d, g in variants]
-    monkeypatch.setattr(S, "STAGE2_COMPILED", False)
+    monkeypatch.setattr(accel, "HAVE_NUMBA", False)  # the numpy twins from here on
     for (d, g), a in zip(variants, got, strict=True):
         assert np.array_equal(a, S.stage2_input(p1, X, d, g)), (d, g is not None)

@@ -69,6 +69,7 @@ import numpy as np
 from cleaner.accel import minhash, token_hashes_utf8
 from cleaner.dedup.store import DiskSignatures, MemorySignatures
 from cleaner.document import KEPT, Document
+from cleaner.text import each_line
 
 DEFAULT_THRESHOLD = 0.75
 DEFAULT_NUM_PERM = 112
@@ -148,9 +149,11 @@ def _normalise(text: str) -> bytes:
     normalisation, at a fraction of its cost on a page with a few non-ASCII lines."""
     if text.isascii():
         return text.encode("ascii")
-    return "\n".join([t if t.isascii() else
-                      unicodedata.normalize("NFKC", t.replace("\u00ad", "")).casefold()
-                      for t in text.split("\n")]).encode("utf-8", "surrogatepass")
+    return each_line(text.split("\n"), _fold_line, str).encode("utf-8", "surrogatepass")
+
+
+def _fold_line(line: str) -> str:
+    return unicodedata.normalize("NFKC", line.replace("\u00ad", "")).casefold()
 
 
 class MinHashDedup:

@@ -115,11 +115,8 @@ class ModelFilter:
         head, tail = f"{which}: P(content)=", f" < {threshold:.2f}"
         for i, p in zip(below.tolist(), p64[below].tolist(), strict=True):
             ln = lines[i]
-            if ln.reason is None and (not abstain or texts[i].isascii()
-                                      or _mostly_latin(texts[i])):
-                # `ln.remove(...)` written out: on whole-page text this runs for most lines
-                ln.reason, ln.score, ln.by = "model", round(1.0 - p, 4), "model"
-                ln.detail = f"{head}{p:.2f}{tail}"
+            if ln.reason is None and (not abstain or _mostly_latin(texts[i])):
+                ln.remove("model", round(1.0 - p, 4), f"{head}{p:.2f}{tail}", by="model")
         keep_best_copy(doc.lines, threshold, which)
 
 

@@ -439,9 +439,6 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     return string_hashes(list(tokens))
 
 
-_LEXICAL_COMPILED = True  # False: always the numpy code (the tests compare the two)
-
-
 def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None) -> np.ndarray:
     n = prep.n
     if n == 0:
@@ -450,8 +447,8 @@ def lexical_logit(prep: Prepared, tables: Tables, rows: np.ndarray | None = None
         rows = _token_rows(prep, tables)
     counts = prep.counts
     has = counts > 0
-    sums = (lexical_sums(rows, counts, tables.tok_w, tables.tok_first, tables.tok_last,
-                         tables.empty_w) if _LEXICAL_COMPILED else None)
+    sums = lexical_sums(rows, counts, tables.tok_w, tables.tok_first, tables.tok_last,
+                        tables.empty_w)
     if sums is not None:
         s, extra = sums
     else:
@@ -650,7 +647,6 @@ _WIN_IDX = [SHAPE_NAMES.index(k) for k in ("log_tokens", "stop_frac", "end_sent"
 
 _CTX_ARR = np.asarray(_CTX_IDX, dtype=np.int64)
 _WIN_ARR = np.asarray(_WIN_IDX, dtype=np.int64)
-_CONTEXT_COMPILED = True  # False: always the numpy code (the tests compare the two)
 
 
 def context_features(shape: np.ndarray, lex: np.ndarray, width: int | None = None
@@ -663,7 +659,7 @@ def context_features(shape: np.ndarray, lex: np.ndarray, width: int | None = Non
     n = shape.shape[0]
     fc = feature_count()
     width = fc if width is None else width
-    if n and _CONTEXT_COMPILED:
+    if n:  # compiled; without numba, context_columns writes nothing and the numpy code runs
         out = np.empty((n, width))
         ntok = np.expm1(shape[:, _COL["log_tokens"]])
         tot = ntok.sum()
@@ -777,9 +773,6 @@ def split_indent(lines: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return stripped, ind
 
 
-_INDENT_COMPILED = True  # False: always the numpy code (the tests compare the two)
-
-
 def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
     """The `INDENT_NAMES` columns from each line's leading whitespace and token count
     (compiled, `accel.indent_columns`, with the numpy code below as the twin)."""
@@ -789,8 +782,8 @@ def indent_features(indent: np.ndarray, ntok: np.ndarray) -> np.ndarray:
         return F
     ind = np.minimum(np.asarray(indent, dtype=np.float64), INDENT_CAP)
     ntok = np.asarray(ntok, dtype=np.float64)
-    if _INDENT_COMPILED and indent_columns(np.ascontiguousarray(ind), np.ascontiguousarray(ntok),
-                                           float(ntok.sum()), INDENT_LONG_TOKENS, F):
+    if indent_columns(np.ascontiguousarray(ind), np.ascontiguousarray(ntok), float(ntok.sum()),
+                      INDENT_LONG_TOKENS, F):
         return F
     level_of = np.unique(ind, return_inverse=True)[1]
     long_ = ntok >= INDENT_LONG_TOKENS

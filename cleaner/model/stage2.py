@@ -127,7 +127,6 @@ def template_features(p1: np.ndarray, groups: np.ndarray) -> np.ndarray:
 _KEEP_ARR = np.asarray(_KEEP, dtype=np.int64)
 _RANK_COL = -len(INDENT_NAMES) + INDENT_NAMES.index("indent_rank")
 _NO_INTS = np.zeros(0, dtype=np.int64)
-STAGE2_COMPILED = True  # False: always the numpy code (the tests compare the two)
 
 
 def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool,
@@ -137,7 +136,7 @@ def stage2_input(p1: np.ndarray, X1: np.ndarray, depth: bool,
     template `groups`. Compiled (`accel.stage2_columns`), with the numpy functions of this
     module as the twin: the same numbers."""
     n = len(p1)
-    if n and STAGE2_COMPILED and p1.dtype == np.float64:
+    if n and p1.dtype == np.float64:
         width = (stage2_count() + (DEPTH_COLUMNS if depth else 0)
                  + (0 if groups is None else TEMPLATE_COLUMNS))
         out = np.empty((n, width))
