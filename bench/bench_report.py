@@ -64,7 +64,7 @@ def synthesise(out: Path, n_docs: int, seed: int = 0) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from cleaner.stats import Stats
+    from cleaner.stats import Stats, removed_word_count
     from cleaner.writers.schema import SCHEMA
 
     rng = random.Random(seed)
@@ -77,6 +77,7 @@ def synthesise(out: Path, n_docs: int, seed: int = 0) -> dict:
     def flush(split: str) -> None:
         rows = buffers[split]
         table = pa.Table.from_pylist(rows, schema=SCHEMA)
+        stats.add_table(table, [removed_word_count(r) for r in rows])
         pq.write_table(table, out / "data" / f"{split}-{shards[split]:05d}.parquet",
                        compression="zstd", row_group_size=SHARD_ROWS)
         shards[split] += 1
@@ -114,7 +115,6 @@ def synthesise(out: Path, n_docs: int, seed: int = 0) -> dict:
         }
         if status == "kept" and i % 50 == 0:
             last_kept = row["id"]
-        stats.add_row(row)
         split = "train" if status == "kept" else "rejected"
         buffers[split].append(row)
         if len(buffers[split]) >= SHARD_ROWS:

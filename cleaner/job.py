@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow.compute as pc
+
 from cleaner import __version__, accel
 from cleaner.dedup.exact import ExactDedup
 from cleaner.dedup.minhash import MinHashDedup
@@ -33,8 +35,9 @@ from cleaner.document import KEPT, REJECTED
 from cleaner.errors import UserError
 from cleaner.executors.local import LocalExecutor, iter_batches
 from cleaner.readers.discover import Source, discover, format_of, is_url, local_path
-from cleaner.readers.files import Unreadable, iter_tasks
+from cleaner.readers.files import Task, Unreadable, iter_tasks
 from cleaner.stats import Stats
+from cleaner.writers.schema import RowBatch
 from cleaner.writers.shards import (
     SPLITS,
     JsonlWriter,
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
 
 STATE_FILE = "state.json"  # the run's identity, written once
 CHUNKS_DIR = "chunks"  # one small JSON file a finished chunk, written once (no rewrite grows)
+GROUP_DOCS = 32  # documents a worker turns into one table of rows
 DEDUP_DIR = ".dedup"  # the dedup index files, in the staging folder while a run lasts
 
 
@@ -118,11 +122,11 @@ class Job:
         shards: list[Shard] = []
         done: dict[str, Any] = state["chunks"]
         tasks = iter_tasks(sources, cfg.max_doc_bytes)
-        rows = functools.partial(self.pipeline.process_task_rows,
-                                 config_hash=identity["config_hash"])
+        rows = functools.partial(self.pipeline.process_group, config_hash=identity["config_hash"])
+        group_docs = max(1, min(GROUP_DOCS, cfg.chunk_size // 16))
         with make_executor(rows, cfg) as executor:
             chunks = enumerate(iter_batches(tasks, cfg.chunk_size))
-            for index, batch, results in _one_ahead(executor, chunks, done):
+            for index, batch, results in _one_ahead(executor, chunks, done, group_docs):
                 key = f"{index:05d}"
                 writer = writer_cls(staging, cfg.shard_rows, prefix=key)
                 if results is None:  # finished before an interruption: reuse it
@@ -194,19 +198,22 @@ class Job:
             return RunResult(upload(final, remote_out), stats_dict, manifest)
         return RunResult(final, stats_dict, manifest)
 
-    def _process_chunk(self, results: Iterator[Any], dedup: list[Any], writer: ShardWriter,
-                       stats: Stats, unreadable: list[dict[str, str]]) -> None:
-        for items in results:
-            for item in items:
-                if isinstance(item, Unreadable):
-                    unreadable.append({"path": item.path, "reason": item.reason,
-                                       "error": item.error})
-                    stats.add_unreadable(item.reason)
-                    continue
+    def _process_chunk(self, results: Iterator[RowBatch], dedup: list[Any],
+                       writer: ShardWriter, stats: Stats, unreadable: list[dict[str, str]]
+                       ) -> None:
+        for group in results:
+            for item in group.unreadable:
+                unreadable.append({"path": item.path, "reason": item.reason,
+                                   "error": item.error})
+                stats.add_unreadable(item.reason)
+            for row in group.rows:
                 for d in dedup:
-                    d.apply(item)  # may reject: updates the row's verdict
-                stats.add_row(item.row)
-                writer.write(item.row, "train" if item.status == KEPT else REJECTED)
+                    d.apply(row)  # may reject: updates the row's verdict
+            table = group.final_table()
+            stats.add_table(table, group.removed_words)
+            kept = pc.equal(table.column("status"), KEPT)
+            writer.write(table.filter(kept), "train")
+            writer.write(table.filter(pc.invert(kept)), REJECTED)
 
     def _open_staging(self, staging: Path, identity: dict[str, Any]) -> dict[str, Any]:
         """Resume the partial run in `staging` if it was made by the same config and inputs;
@@ -243,20 +250,39 @@ def _finished_chunks(folder: Path) -> dict[str, Any]:
     return out
 
 
-def _one_ahead(executor: Any, chunks: Iterator[tuple[int, list[Any]]], done: dict[str, Any]
-               ) -> Iterator[tuple[int, list[Any], Iterator[Any] | None]]:
+def _one_ahead(executor: Any, chunks: Iterator[tuple[int, list[Any]]], done: dict[str, Any],
+               group_docs: int) -> Iterator[tuple[int, list[Any], Iterator[Any] | None]]:
     """(index, batch, results) for each chunk, in order; `results` is None for a chunk
     finished before an interruption. The next chunk to process is handed to the executor
     before the current one is yielded, so a pool's workers never wait at a chunk's end
     while its shards are written (results still come back, and are used, in order)."""
     held: tuple[int, list[Any], Iterator[Any] | None] | None = None
     for index, batch in chunks:
-        results = None if f"{index:05d}" in done else executor.map(batch)
+        results = (None if f"{index:05d}" in done
+                   else executor.map(group_tasks(batch, group_docs)))
         if held is not None:
             yield held
         held = (index, batch, results)
     if held is not None:
         yield held
+
+
+def group_tasks(tasks: list[Task | Unreadable], docs: int) -> list[list[Task | Unreadable]]:
+    """Consecutive tasks in groups of about `docs` documents (a JSONL task counts its
+    records): one group is one table of rows from a worker. The grouping changes only how
+    the work is cut, never the output."""
+    groups: list[list[Task | Unreadable]] = []
+    group: list[Task | Unreadable] = []
+    n = 0
+    for task in tasks:
+        group.append(task)
+        n += len(task.records) if isinstance(task, Task) and task.records else 1
+        if n >= docs:
+            groups.append(group)
+            group, n = [], 0
+    if group:
+        groups.append(group)
+    return groups
 
 
 def _local_staging_root(url: str) -> Path:

@@ -37,7 +37,7 @@ from cleaner.limits import DocumentTimeout, time_limit
 from cleaner.readers.discover import Source
 from cleaner.readers.files import FileReader, Task, Unreadable, iter_tasks
 from cleaner.text import split_lines
-from cleaner.writers.schema import Processed, to_row
+from cleaner.writers.schema import RowBatch, to_row
 
 
 class Step(Protocol):
@@ -145,16 +145,23 @@ class Pipeline:
             out.append(item)
         return out
 
-    def process_task_rows(self, task: Task | Unreadable, config_hash: str | None = None
-                          ) -> list[Processed | Unreadable]:
-        """`process_task`, each document turned into its output row on the worker (what a
-        `Job` runs: rows cross between processes far faster than documents). A job passes
-        its `config_hash`, computed once."""
+    def process_group(self, tasks: Sequence[Task | Unreadable], config_hash: str | None = None
+                      ) -> RowBatch:
+        """`process_task` on a group of tasks, their documents turned into one table of
+        output rows on the worker (what a `Job` runs: a table crosses between processes
+        far faster than documents or rows). A job passes its `config_hash`, computed once."""
         config_hash = config_hash or self.config_hash
-        return [item if isinstance(item, Unreadable)
-                else Processed(to_row(item, __version__, config_hash), item.exact_key,
-                               item.signature)
-                for item in self.process_task(task)]
+        rows: list[dict[str, Any]] = []
+        keys: list[tuple[bytes | None, Any]] = []
+        unreadable: list[Unreadable] = []
+        for task in tasks:
+            for item in self.process_task(task):
+                if isinstance(item, Unreadable):
+                    unreadable.append(item)
+                else:  # the row at once: a document with its lines costs far more memory
+                    rows.append(to_row(item, __version__, config_hash))
+                    keys.append((item.exact_key, item.signature))
+        return RowBatch(rows, keys, unreadable)
 
     def _guarded(self, doc: Document) -> Document:
         """`process` within the per-document time limit. A document that breaks a parser

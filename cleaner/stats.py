@@ -7,12 +7,22 @@ all read these numbers.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cleaner.text import word_count
 
 LENGTH_BINS = (0, 10, 50, 100, 200, 500, 1000, 2000, 5000, 10000)  # words
+
+
+def removed_word_count(row: dict[str, Any]) -> int:
+    """The words in an output row's removed lines (one count over the lines joined: a
+    newline is never part of a word)."""
+    return word_count("\n".join([r["text"] for r in row["removed"]]))
 
 
 def _bin(n: int) -> str:
@@ -41,25 +51,33 @@ class Stats:
     seconds: float = 0.0
     _last_path: str | None = field(default=None, repr=False)
 
-    def add_row(self, row: dict[str, Any]) -> None:
-        self.documents += 1
-        if row["status"] == "kept":
-            self.kept += 1
-            self.languages[row["language"] or "unknown"] += 1
-            self.words_after[_bin(row["n_words"])] += 1
-        else:
-            self.rejected[row["reject_reason"]] += 1
-        self.lines_in += row["n_lines_in"]
-        self.lines_kept += row["n_lines_kept"]
-        removed = row["removed"]
-        self.lines_removed.update([r["reason"] for r in removed])  # counted in C
-        self.lines_removed_by.update([r["by"] for r in removed])
-        # one count over the lines joined: a newline is never part of a word
-        removed_words = word_count("\n".join([r["text"] for r in removed]))
-        self.words_before[_bin(row["n_words"] + removed_words)] += 1
-        if row["source_path"] != self._last_path:  # a file's rows are contiguous
-            self._last_path = row["source_path"]
-            self.input_bytes += row["source_bytes"] or 0
+    def add_table(self, rows: pa.Table, removed_words: Sequence[int]) -> None:
+        """Count a table of output rows (of `SCHEMA`), with their verdicts final, and the
+        number of words in each row's removed lines."""
+        self.documents += rows.num_rows
+        col = {name: rows.column(name).to_pylist() for name in (
+            "status", "language", "n_words", "reject_reason", "source_path", "source_bytes")}
+        for status, language, n_words, reason in zip(
+                col["status"], col["language"], col["n_words"], col["reject_reason"],
+                strict=True):
+            if status == "kept":
+                self.kept += 1
+                self.languages[language or "unknown"] += 1
+                self.words_after[_bin(n_words)] += 1
+            else:
+                self.rejected[reason] += 1
+        self.lines_in += pc.sum(rows.column("n_lines_in")).as_py() or 0
+        self.lines_kept += pc.sum(rows.column("n_lines_kept")).as_py() or 0
+        removed = pc.list_flatten(rows.column("removed"))
+        for counter, name in ((self.lines_removed, "reason"), (self.lines_removed_by, "by")):
+            counter.update({c["values"]: c["counts"]
+                            for c in pc.value_counts(pc.struct_field(removed, name)).to_pylist()})
+        for n_words, extra in zip(col["n_words"], removed_words, strict=True):
+            self.words_before[_bin(n_words + extra)] += 1
+        for path, nbytes in zip(col["source_path"], col["source_bytes"], strict=True):
+            if path != self._last_path:  # a file's rows are contiguous
+                self._last_path = path
+                self.input_bytes += nbytes or 0
 
     def add_unreadable(self, reason: str) -> None:
         self.unreadable[reason] += 1

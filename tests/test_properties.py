@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from cleaner.document import Document
 from cleaner.filters.rules import BoilerplateRules
 from cleaner.readers.decode import DecodeProblem, decode, gunzip
 from cleaner.text import split_lines
-from cleaner.writers.schema import to_row
+from cleaner.writers.schema import SCHEMA, to_row
 from cleaner.writers.shards import JsonlWriter, ParquetWriter
 
 BUDGET = settings(max_examples=250, deadline=None, derandomize=True,
@@ -121,7 +122,8 @@ def test_writers_round_trip_rows(docs: list) -> None:
         for cls in (ParquetWriter, JsonlWriter):
             w = cls(Path(tmp) / cls.__name__, shard_rows=2)
             for r in rows:
-                w.write(r, "rejected" if r["status"] == "rejected" else "train")
+                w.write(pa.Table.from_pylist([r], schema=SCHEMA),
+                        "rejected" if r["status"] == "rejected" else "train")
             back = []
             for s in sorted(w.close(), key=lambda s: (s.split != "train", s.path)):
                 f = w.folder / s.path

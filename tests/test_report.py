@@ -26,7 +26,7 @@ import cleaner
 from cleaner.report import render_report, write_report
 from cleaner.report.data import original_lines
 from cleaner.stats import Stats
-from cleaner.writers.schema import SCHEMA, to_row
+from cleaner.writers.schema import SCHEMA, RowBatch, to_row
 from tests.conftest import SEEDS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,9 +126,8 @@ def make_row(i: int, *, status: str = "kept", reason: str | None = None,
 
 def write_output(folder: Path, rows: list[dict[str, Any]], fmt: str = "parquet") -> Path:
     """An output folder as a run writes it: shards (parquet, jsonl or hf), stats, manifest."""
-    stats = Stats()
-    for r in rows:
-        stats.add_row(r)
+    stats, batch = Stats(), RowBatch(rows)
+    stats.add_table(batch.table, batch.removed_words)
     stats.seconds = 1.5
     folder.mkdir(parents=True)
     for split in ("train", "rejected"):

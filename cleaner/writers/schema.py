@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from cleaner.document import KEPT, REJECTED, Document
+from cleaner.stats import removed_word_count
 
 REMOVED_LINE = pa.struct(
     [
@@ -109,35 +110,71 @@ def to_row(doc: Document, cleaner_version: str, config_hash: str) -> dict[str, A
     }
 
 
-class Processed:
-    """A document as it leaves a worker: its output row, and what the sequential stage
-    (dedup) needs. A row pickles and unpickles about 4x faster than the document with its lines.
+VERDICT_COLUMNS = ("status", "reject_reason", "reject_detail", "duplicate_of")  # status_fields
+
+
+class RowVerdict:
+    """What the sequential stage (dedup) needs of one output row, and its verdict.
 
     Dedup treats it like a `Document`: `id`, `status`, `text`, `exact_key`, `signature`
-    and `reject(...)`, which updates the row's verdict columns.
+    and `reject(...)`; a rejection is kept in `rejection` and written into the row by
+    `RowBatch.final_table`. The row's text is read from the table only when asked for (dedup
+    asks only when the worker had no key or signature for it).
     """
 
-    __slots__ = ("exact_key", "row", "signature")
+    __slots__ = ("_index", "_table", "exact_key", "id", "rejection", "signature", "status")
 
-    def __init__(self, row: dict[str, Any], exact_key: bytes | None = None,
-                 signature: Any = None) -> None:
-        self.row = row
+    def __init__(self, table: pa.Table, index: int, row: dict[str, Any],
+                 exact_key: bytes | None = None, signature: Any = None) -> None:
+        self._table = table
+        self._index = index
+        self.id: str = row["id"]
+        self.status: str = row["status"]
         self.exact_key = exact_key
         self.signature = signature
-
-    @property
-    def id(self) -> str:
-        return self.row["id"]
-
-    @property
-    def status(self) -> str:
-        return self.row["status"]
+        self.rejection: dict[str, Any] | None = None
 
     @property
     def text(self) -> str:
-        return self.row["text"]
+        return self._table.column("text")[self._index].as_py()
 
     def reject(self, reason: str, detail: str = "", duplicate_of: str | None = None) -> None:
         """Reject the document, unless it is already rejected (as `Document.reject`)."""
-        if self.row["status"] == KEPT:
-            self.row.update(status_fields(REJECTED, reason, detail, duplicate_of))
+        if self.status == KEPT:
+            self.status = REJECTED
+            self.rejection = status_fields(REJECTED, reason, detail, duplicate_of)
+
+
+class RowBatch:
+    """The output of a group of tasks as it leaves a worker: its rows as one Arrow table,
+    which crosses between processes as a few buffers (a row as Python objects costs far
+    more to pickle and unpickle, and then to convert), and for each row its `RowVerdict`
+    and its removed lines' word count (for the stats); plus the group's unreadable
+    inputs, in order."""
+
+    __slots__ = ("removed_words", "rows", "table", "unreadable")
+
+    def __init__(self, rows: list[dict[str, Any]],
+                 keys: list[tuple[bytes | None, Any]] | None = None,
+                 unreadable: list[Any] | None = None) -> None:
+        """`rows` from `to_row`, with each one's (exact dedup key, MinHash signature) when
+        the worker computed them."""
+        self.table = pa.Table.from_pylist(rows, schema=SCHEMA)
+        keys = keys or [(None, None)] * len(rows)
+        self.rows = [RowVerdict(self.table, i, r, key, sig)
+                     for i, (r, (key, sig)) in enumerate(zip(rows, keys, strict=True))]
+        self.removed_words = [removed_word_count(r) for r in rows]
+        self.unreadable = unreadable or []
+
+    def final_table(self) -> pa.Table:
+        """The rows with the verdicts the sequential stage gave them."""
+        changed = [(i, r.rejection) for i, r in enumerate(self.rows) if r.rejection is not None]
+        table = self.table
+        for name in VERDICT_COLUMNS if changed else ():
+            values = table.column(name).to_pylist()
+            for i, rejection in changed:
+                values[i] = rejection[name]
+            field = SCHEMA.field(name)
+            table = table.set_column(SCHEMA.get_field_index(name), field,
+                                     pa.array(values, field.type))
+        return table

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cleaner.writers.schema import SCHEMA
+from cleaner.writers.schema import REMOVED_LINE, SCHEMA
 
 SPLITS = ("train", "rejected")
 
@@ -69,7 +70,8 @@ def _fault_point() -> None:
 
 
 class ShardWriter:
-    """Buffers rows per split and writes a shard every `shard_rows` rows. Call `write`."""
+    """Buffers rows per split and writes a shard every `shard_rows` rows. Call `write`
+    with tables of rows (of `SCHEMA`)."""
 
     extension = ""
 
@@ -77,19 +79,22 @@ class ShardWriter:
         self.folder = folder
         self.shard_rows = shard_rows
         self.prefix = prefix  # the chunk of the run these shards belong to
-        self._buffers: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+        self._buffers: dict[str, list[pa.Table]] = {s: [] for s in SPLITS}
+        self._buffered: dict[str, int] = dict.fromkeys(SPLITS, 0)
         self.shards: list[Shard] = []
 
-    def write(self, row: dict[str, Any], split: str) -> None:
-        buf = self._buffers[split]
-        buf.append(row)
-        if len(buf) >= self.shard_rows:
+    def write(self, rows: pa.Table, split: str) -> None:
+        if not rows.num_rows:
+            return
+        self._buffers[split].append(rows)
+        self._buffered[split] += rows.num_rows
+        while self._buffered[split] >= self.shard_rows:
             self._flush(split)
 
     def close(self) -> list[Shard]:
         """Flush what is left (no empty shards: see `write_empty`)."""
         for split in SPLITS:
-            if self._buffers[split]:
+            if self._buffered[split]:
                 self._flush(split)
         return self.shards
 
@@ -103,16 +108,22 @@ class ShardWriter:
         raise NotImplementedError
 
     def _flush(self, split: str) -> None:
-        rows = self._buffers[split]
+        """Write the first `shard_rows` buffered rows of `split` (all when fewer) as a
+        shard; keep the rest."""
+        buffered = (pa.concat_tables(self._buffers[split]) if self._buffers[split]
+                    else SCHEMA.empty_table())
+        rows = buffered.slice(0, self.shard_rows).combine_chunks()
+        rest = buffered.slice(self.shard_rows)
+        self._buffers[split] = [rest] if rest.num_rows else []
+        self._buffered[split] = rest.num_rows
         index = sum(1 for s in self.shards if s.split == split)
         rel = f"data/{split}-{self.prefix}-{index:03d}{self.extension}"
         path = self.folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda tmp: self._write_file(tmp, rows))
-        self.shards.append(Shard(rel, split, len(rows), file_sha256(path)))
-        self._buffers[split] = []
+        self.shards.append(Shard(rel, split, rows.num_rows, file_sha256(path)))
 
-    def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
+    def _write_file(self, path: Path, rows: pa.Table) -> None:
         raise NotImplementedError
 
 
@@ -121,12 +132,11 @@ class ParquetWriter(ShardWriter):
 
     extension = ".parquet"
 
-    def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
-        if not rows:  # no row group at all: readers choke on an empty one
+    def _write_file(self, path: Path, rows: pa.Table) -> None:
+        if not rows.num_rows:  # no row group at all: readers choke on an empty one
             pq.ParquetWriter(path, SCHEMA, compression="zstd").close()
             return
-        table = pa.Table.from_pylist(rows, schema=SCHEMA)
-        pq.write_table(table, path, compression="zstd", row_group_size=self.shard_rows)
+        pq.write_table(rows, path, compression="zstd", row_group_size=self.shard_rows)
 
     def read_back(self, shard: Shard, columns: list[str]) -> list[dict[str, Any]]:
         return pq.read_table(self.folder / shard.path, columns=columns).to_pylist()
@@ -137,14 +147,29 @@ class ParquetWriter(ShardWriter):
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
+_FLOAT32 = [f.name for f in SCHEMA if f.type == pa.float32()]
+_REMOVED_FLOAT32 = [f.name for f in REMOVED_LINE if f.type == pa.float32()]
+
+
+def _float32(x: float | None) -> float | None:
+    """A float32 column's value as its shortest decimal (0.9, not 0.8999999761581421):
+    the same number as in the Parquet shards, written the way it was computed."""
+    return None if x is None else float(str(np.float32(x)))
+
+
 class JsonlWriter(ShardWriter):
     """JSON Lines shards, one row an object, keys in schema order."""
 
     extension = ".jsonl"
 
-    def _write_file(self, path: Path, rows: list[dict[str, Any]]) -> None:
+    def _write_file(self, path: Path, rows: pa.Table) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
-            for row in rows:
+            for row in rows.to_pylist():
+                for k in _FLOAT32:
+                    row[k] = _float32(row[k])
+                for r in row["removed"]:
+                    for k in _REMOVED_FLOAT32:
+                        r[k] = _float32(r[k])
                 f.write(json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
 
     def read_back(self, shard: Shard, columns: list[str]) -> list[dict[str, Any]]:
