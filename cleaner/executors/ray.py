@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-BATCH = 16  # tasks a Ray Data batch
+BATCH = 16  # groups of tasks (`job.group_tasks`) a Ray Data batch
 
 
 class RayExecutor:
