@@ -33,7 +33,7 @@ from cleaner.dedup.exact import ExactDedup
 from cleaner.dedup.minhash import MinHashDedup
 from cleaner.document import KEPT, REJECTED
 from cleaner.errors import UserError
-from cleaner.executors.local import LocalExecutor, iter_batches
+from cleaner.executors.local import MIN_ITEMS_FOR_POOL, LocalExecutor, iter_batches
 from cleaner.readers.discover import Source, discover, format_of, is_url, local_path
 from cleaner.readers.files import Task, Unreadable, iter_tasks
 from cleaner.stats import Stats
@@ -123,7 +123,8 @@ class Job:
         done: dict[str, Any] = state["chunks"]
         tasks = iter_tasks(sources, cfg.max_doc_bytes)
         rows = functools.partial(self.pipeline.process_group, config_hash=identity["config_hash"])
-        group_docs = max(1, min(GROUP_DOCS, cfg.chunk_size // 16))
+        # a chunk cut into enough groups for the pool to start
+        group_docs = max(1, min(GROUP_DOCS, cfg.chunk_size // MIN_ITEMS_FOR_POOL))
         with make_executor(rows, cfg) as executor:
             chunks = enumerate(iter_batches(tasks, cfg.chunk_size))
             for index, batch, results in _one_ahead(executor, chunks, done, group_docs):
