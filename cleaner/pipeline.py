@@ -158,7 +158,7 @@ class Pipeline:
             for item in self.process_task(task):
                 if isinstance(item, Unreadable):
                     unreadable.append(item)
-                else:  # the row at once: a document with its lines costs far more memory
+                else:  # the row at once: a group's documents kept alive made workers slower
                     rows.append(to_row(item, __version__, config_hash))
                     keys.append((item.exact_key, item.signature))
         return RowBatch(rows, keys, unreadable)

@@ -169,8 +169,10 @@ class RowBatch:
     def final_table(self) -> pa.Table:
         """The rows with the verdicts the sequential stage gave them."""
         changed = [(i, r.rejection) for i, r in enumerate(self.rows) if r.rejection is not None]
+        if not changed:
+            return self.table
         table = self.table
-        for name in VERDICT_COLUMNS if changed else ():
+        for name in VERDICT_COLUMNS:
             values = table.column(name).to_pylist()
             for i, rejection in changed:
                 values[i] = rejection[name]
